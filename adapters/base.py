@@ -1,0 +1,176 @@
+"""The port every partner bank adapter implements.
+
+couchbank's product code (`banking/`) knows partners only through this module: the
+abstract `PartnerAdapter`, its typed results, and the error hierarchy that tells a
+transfer that *definitely failed* apart from one whose *outcome is unknown* and a
+request that should be *retried later*. That split is what makes exactly-once
+possible: only a definite answer may end a transfer; an unknown one is settled by
+`transfer_status`, never by sending again.
+"""
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+TransferState = Literal["completed", "failed", "processing", "not_found"]
+
+
+@dataclass(frozen=True)
+class Account:
+    bank: str
+    number: str
+    name: str
+    holder: str
+
+
+@dataclass(frozen=True)
+class Balance:
+    bank: str
+    number: str
+    balance: int
+    currency: str = "KRW"
+
+
+@dataclass(frozen=True)
+class Transaction:
+    bank: str
+    at: dt.datetime  # timezone-aware
+    amount: int  # signed KRW: negative for money out
+    counterparty: str
+    balance_after: int
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    transactions: list[Transaction]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    idempotency_key: str
+    from_account: str
+    to_bank: str
+    to_account: str
+    to_name: str
+    amount: int
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """What the bank says about one transfer, identified by the caller's key."""
+
+    idempotency_key: str
+    state: TransferState
+    bank_reference: str | None = None
+    reason: str | None = None
+
+
+class PartnerError(Exception):
+    """Base of every error an adapter raises. Messages never carry secrets."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DefinitelyFailed(PartnerError):
+    """The bank refused and nothing was (or ever will be) posted."""
+
+
+class InsufficientFunds(DefinitelyFailed):
+    pass
+
+
+class AccountUnavailable(DefinitelyFailed):
+    """Unknown or closed account, at the source or the payee."""
+
+
+class InvalidRequest(DefinitelyFailed):
+    """The bank rejected the request's shape or values (including a reused key
+    with a different body)."""
+
+
+class AuthRefused(DefinitelyFailed):
+    pass
+
+
+class OutcomeUnknown(PartnerError):
+    """Timeout, reset connection, 5xx or a "processing" answer: the transfer may or
+    may not have been posted. Ask `transfer_status`; never resend with a new key."""
+
+
+class RetryLater(PartnerError):
+    """Throttled (429). Nothing was done; the same request may be sent again after
+    `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class PartnerAdapter(abc.ABC):
+    """One partner bank. Implementations are found through the `couchbank.adapters`
+    entry-point group and constructed as
+    `cls(base_url=..., timeout_s=..., credentials=...)` (see `adapters.registry`)."""
+
+    #: short lowercase bank code, e.g. "kbank"; also the entry-point name
+    name: str
+
+    @abc.abstractmethod
+    def new_idempotency_key(self) -> str:
+        """A fresh key in the bank's own format, stored by the caller before `transfer`."""
+
+    @abc.abstractmethod
+    def accounts(self, holder: str) -> list[Account]:
+        """The accounts the bank holds for `holder` (couchbank's user id)."""
+
+    @abc.abstractmethod
+    def balance(self, account: str) -> Balance:
+        ...
+
+    @abc.abstractmethod
+    def transactions(
+        self, account: str, *, limit: int = 20, cursor: str | None = None
+    ) -> TransactionPage:
+        """Newest first; `cursor` is the previous page's `next_cursor`."""
+
+    @abc.abstractmethod
+    def transfer(self, request: TransferRequest) -> TransferResult:
+        """Send once. Returns a definite result or raises DefinitelyFailed,
+        OutcomeUnknown or RetryLater. A repeat with the same key never posts twice."""
+
+    @abc.abstractmethod
+    def transfer_status(self, idempotency_key: str) -> TransferResult:
+        """Ask the bank what became of the transfer sent with this key."""
+
+    def close(self) -> None:
+        """Release pooled connections."""
+
+
+
+# --- helpers shared by adapters and sandboxes (added with the adapter layer) ---
+
+def digits_only(number: str) -> str:
+    """An account number as the banks' wire formats carry it: digits, no hyphens."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def group_digits(digits: str, groups: tuple[int, ...]) -> str:
+    """Digits back in a bank's written form, e.g. (3, 3, 6) -> `100-123-456789`.
+    Numbers that do not fit the bank's grouping are left as they came."""
+    if len(digits) != sum(groups) or not digits.isdigit():
+        return digits
+    parts, start = [], 0
+    for size in groups:
+        parts.append(digits[start:start + size])
+        start += size
+    return "-".join(parts)
+
+
+def mask_account(number: str) -> str:
+    """The only form of an account number fit for messages and logs (CONTRACT 4.2)."""
+    return "***-***-" + digits_only(number)[-4:]

@@ -1,0 +1,47 @@
+"""`python -m adapters.sandbox kbank|woori --port P --data-dir DIR [--host H]`"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from werkzeug.serving import make_server
+
+from adapters.sandbox.app import create_app, peer_url_from_env
+from adapters.sandbox.banks import BANKS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m adapters.sandbox", description=__doc__)
+    parser.add_argument("bank", choices=sorted(BANKS))
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    app = create_app(args.bank, args.data_dir, peer_url=peer_url_from_env(args.bank))
+    server = make_server(args.host, args.port, app, threaded=True)
+    sandbox = app.extensions["couchbank_sandbox"]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever() to return, so it cannot run on this thread
+        sandbox.stopping.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"{args.bank} sandbox: http://{args.host}:{server.port}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

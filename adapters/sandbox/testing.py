@@ -1,0 +1,126 @@
+"""Helpers for tests anywhere in the project: both sandboxes as real subprocesses
+(`python -m adapters.sandbox ...`), wired to each other, plus the operator API.
+
+    with running_sandboxes(tmp_path) as urls:
+        set_fault(urls.kbank, op="transfer", mode="error_500", count=1)
+        ...
+        assert postings_for(urls.kbank, key) == [...]
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+_ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds `adapters`
+
+
+@dataclass(frozen=True)
+class SandboxUrls:
+    kbank: str
+    woori: str
+
+    def __getitem__(self, bank: str) -> str:
+        return {"kbank": self.kbank, "woori": self.woori}[bank]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout_s: float = 20.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"sandbox at {url} exited with {process.returncode}")
+        try:
+            if requests.get(f"{url}/_sandbox/healthz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"sandbox at {url} not healthy after {timeout_s} s")
+
+
+def start_sandbox(bank: str, port: int, data_dir: Path, *, host: str = "127.0.0.1",
+                  env: dict[str, str] | None = None) -> subprocess.Popen:
+    """One sandbox process; its output goes to `<data_dir>/sandbox/<bank>.log`."""
+    log_dir = Path(data_dir) / "sandbox"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), full_env.get("PYTHONPATH")]))
+    with open(log_dir / f"{bank}.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "adapters.sandbox", bank, "--port", str(port), "--data-dir", str(data_dir),
+             "--host", host],
+            stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=_ROOT,
+        )
+
+
+def stop_sandbox(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_sandboxes(data_dir: Path, *, host: str = "127.0.0.1", ports: tuple[int, int] | None = None,
+                      env: dict[str, str] | None = None) -> Iterator[SandboxUrls]:
+    """Both sandboxes on free (or the given) ports, sharing `data_dir`, each told the
+    other's URL; stopped on exit."""
+    kbank_port, woori_port = ports or (free_port(host), free_port(host))
+    urls = SandboxUrls(kbank=f"http://{host}:{kbank_port}", woori=f"http://{host}:{woori_port}")
+    wiring = {**(env or {}), "COUCHBANK_KBANK_URL": urls.kbank, "COUCHBANK_WOORI_URL": urls.woori}
+    with ExitStack() as stack:
+        for bank, port in (("kbank", kbank_port), ("woori", woori_port)):
+            process = start_sandbox(bank, port, data_dir, host=host, env=wiring)
+            stack.callback(stop_sandbox, process)
+            wait_healthy(urls[bank], process=process)
+        yield urls
+
+
+def set_fault(url: str, **fault: Any) -> dict[str, Any]:
+    """`set_fault(url, op="transfer", mode="timeout_after_commit", count=1, delay_ms=1500)`"""
+    resp = requests.post(f"{url}/_sandbox/faults", json=fault, timeout=5)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def clear_faults(url: str) -> None:
+    requests.delete(f"{url}/_sandbox/faults", timeout=5).raise_for_status()
+
+
+def ledger(url: str) -> list[dict[str, Any]]:
+    resp = requests.get(f"{url}/_sandbox/ledger", timeout=5)
+    resp.raise_for_status()
+    return resp.json()["postings"]
+
+
+def postings_for(url: str, reference: str) -> list[dict[str, Any]]:
+    return [p for p in ledger(url) if p["reference"] == reference]
+
+
+def wait_for(predicate: Any, timeout_s: float = 10.0, interval_s: float = 0.05) -> Any:
+    """Poll until `predicate()` is truthy (interbank delivery, processing transfers)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval_s)

@@ -1,0 +1,124 @@
+"""couchbank: `create_app()` for Flask, gunicorn and tests; `python app.py` for the main job
+(the voice service plus both partner sandboxes on loopback, on the embedded SQLite)."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask
+
+from banking import config, logs
+from banking.partners import Partners
+from banking.services import EXTENSION, Services, build
+
+
+def create_app(settings: config.Settings | None = None, *, partners: Partners | None = None) -> Flask:
+    logs.configure()
+    settings = settings or config.load()
+    app = Flask("couchbank")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    services = build(settings, partners=partners)
+    app.extensions[EXTENSION] = services
+
+    from banking import api, cli, web
+
+    api.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    app.before_request(services.ensure_ready)
+    return app
+
+
+def _sandbox(bank: str, port: int, data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "adapters.sandbox", bank, "--host", "127.0.0.1",
+         "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+    )
+
+
+def _wait_healthy(url: str, timeout_s: float = 20.0) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/_sandbox/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"sandbox at {url} did not start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="couchbank voice banking service")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=config.DEFAULT_PORT)
+    parser.add_argument("--data-dir", default=os.environ.get("COUCHBANK_DATA_DIR", "var"))
+    parser.add_argument("--no-sandboxes", action="store_true",
+                        help="serve only the voice service; partners come from the configuration")
+    args = parser.parse_args(argv)
+
+    data_dir = Path(args.data_dir).resolve()
+    os.environ["COUCHBANK_DATA_DIR"] = str(data_dir)
+    os.environ["COUCHBANK_PORT"] = str(args.port)
+    children: list[subprocess.Popen[bytes]] = []
+    if not args.no_sandboxes:
+        urls = {"kbank": f"http://127.0.0.1:{args.port + 1}", "woori": f"http://127.0.0.1:{args.port + 2}"}
+        os.environ.setdefault("COUCHBANK_KBANK_URL", urls["kbank"])
+        os.environ.setdefault("COUCHBANK_WOORI_URL", urls["woori"])
+        env = dict(os.environ)
+        children = [_sandbox("kbank", args.port + 1, data_dir, env),
+                    _sandbox("woori", args.port + 2, data_dir, env)]
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for url in ([os.environ["COUCHBANK_KBANK_URL"], os.environ["COUCHBANK_WOORI_URL"]] if children else []):
+            _wait_healthy(url)
+        app = create_app()
+        services: Services = app.extensions[EXTENSION]
+        services.ensure_ready()
+        from banking.seed import seed_demo_if_empty
+
+        if seed_demo_if_empty(services):
+            print("seeded the demo household (user demo, device demo-tv)", flush=True)
+        services.start_background()
+        from werkzeug.serving import make_server
+
+        server = make_server(args.host, args.port, app, threaded=True)
+        print(f"couchbank voice service on http://{args.host}:{args.port}", flush=True)
+        for bank in ("kbank", "woori"):
+            print(f"  {bank} partner: {services.settings.partner_urls[bank]}", flush=True)
+        print(f"  API docs: http://{args.host}:{args.port}/docs   console: "
+              f"http://{args.host}:{args.port}/console   auditors: http://{args.host}:{args.port}/audit",
+              flush=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Request and response bodies of the device API; the OpenAPI spec is generated from these."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+LOCALES = ("ko-KR", "en-US")
+INTENTS = ("balance", "transfer", "transactions", "accounts", "help", "cancel", "unknown")
+STATUSES = ("in_progress", "completed", "cancelled", "rejected", "failed")
+AWAITING = ("amount", "payee", "bank", "pin", "otp")
+BANKS = ("kbank", "woori")
+TRANSFER_STATUSES = ("pending", "completed", "failed")
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class VoiceTurnRequestSchema(StrictSchema):
+    utterance = ma.fields.String(required=True, validate=validate.Length(min=1, max=500),
+                                 metadata={"example": "엄마한테 5만원 보내줘"})
+    session_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                  metadata={"description": "null or absent starts a conversation"})
+    locale = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES),
+                              metadata={"description": "null or absent: detected from the utterance"})
+
+
+class SlotsSchema(ma.Schema):
+    amount = ma.fields.Integer(required=True, allow_none=True, metadata={"example": 50000})
+    payee = ma.fields.String(required=True, allow_none=True, metadata={"example": "엄마"})
+    bank = ma.fields.String(required=True, allow_none=True, validate=validate.OneOf(BANKS),
+                            metadata={"example": "kbank"})
+
+
+class CardSchema(ma.Schema):
+    title = ma.fields.String(required=True, metadata={"example": "송금"})
+    lines = ma.fields.List(ma.fields.String(), required=True)
+
+
+class VoiceTurnResponseSchema(ma.Schema):
+    session_id = ma.fields.String(required=True)
+    intent = ma.fields.String(required=True, validate=validate.OneOf(INTENTS))
+    slots = ma.fields.Nested(SlotsSchema, required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    awaiting = ma.fields.String(required=True, allow_none=True, validate=validate.OneOf(AWAITING))
+    speech = ma.fields.String(required=True)
+    ssml = ma.fields.String(required=True)
+    card = ma.fields.Nested(CardSchema, required=True)
+    data = ma.fields.Dict(required=True, allow_none=True, metadata={
+        "description": "balance: {accounts: [{bank, name, number_masked, balance, currency}]}; "
+        "transfer: {transfer_id, status, amount, payee, bank}; transactions: {transactions: "
+        "[{bank, at, amount, counterparty, balance_after}]}; accounts: {accounts: [{bank, name, "
+        "number_masked, primary}]}"})
+
+
+class TransferSchema(ma.Schema):
+    transfer_id = ma.fields.String(required=True, metadata={"example": "tr_3f2c0e6b9a6f4c1d8e0f1a2b3c4d5e6f"})
+    status = ma.fields.String(required=True, validate=validate.OneOf(TRANSFER_STATUSES))
+    amount = ma.fields.Integer(required=True, metadata={"example": 50000})
+    payee = ma.fields.String(required=True, metadata={"example": "엄마"})
+    bank = ma.fields.String(required=True, validate=validate.OneOf(BANKS),
+                            metadata={"description": "the bank of the account the money left from"})
+    created_at = ma.fields.DateTime(required=True)
+    updated_at = ma.fields.DateTime(required=True)
+
+
+class TransferListSchema(ma.Schema):
+    transfers = ma.fields.List(ma.fields.Nested(TransferSchema), required=True)
+
+
+class TransferListQuerySchema(StrictSchema):
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -1,0 +1,47 @@
+"""GET /v1/transfers and /v1/transfers/<id> (CONTRACT §4.3), for the device's user only."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_smorest import Blueprint
+
+from banking import transfers
+from banking.api import device_auth, docs
+from banking.api.errors import ApiError
+from banking.api.schemas import TransferListQuerySchema, TransferListSchema, TransferSchema
+from banking.services import current
+
+blp = Blueprint("transfers", __name__, url_prefix="/v1/transfers", description="The device user's transfers")
+blp.before_request(device_auth.authenticate_device)
+
+def _public(row: Any) -> dict[str, Any]:
+    return {"transfer_id": row.id, "status": row.status, "amount": row.amount, "payee": row.payee,
+            "bank": row.from_bank, "created_at": row.created_at, "updated_at": row.updated_at}
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(security=[{"DeviceSignature": []}])
+@blp.arguments(TransferListQuerySchema, location="query")
+@blp.response(200, TransferListSchema)
+@docs.errors(blp, docs.DEVICE_ERRORS | {422: "Bad query"})
+def list_transfers(query: dict[str, Any]) -> dict[str, Any]:
+    """The user's transfers, newest first."""
+    services = current()
+    with services.db.read() as conn:
+        rows = transfers.recent(conn, g.user_id, query["limit"])
+    return {"transfers": [_public(r) for r in rows]}
+
+
+@blp.route("/<string:transfer_id>", methods=["GET"])
+@blp.doc(security=[{"DeviceSignature": []}])
+@blp.response(200, TransferSchema)
+@docs.errors(blp, docs.DEVICE_ERRORS | {404: "Unknown transfer, or another user's"})
+def get_transfer(transfer_id: str) -> dict[str, Any]:
+    """One of the user's transfers; 404 for another user's or an unknown id."""
+    services = current()
+    with services.db.read() as conn:
+        row = transfers.get(conn, g.user_id, transfer_id)
+    if row is None:
+        raise ApiError(404, "not_found", "No such transfer.")
+    return _public(row)

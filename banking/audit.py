@@ -1,0 +1,120 @@
+"""The keyed hash chain: append, verify (the streaming verifier is `banking.audit_verify`).
+
+Each event's `hash = HMAC(key, prev_hash || canonical bytes of the event)`. The key lives
+apart from the database (derived from the master secret), so someone who can write to the
+database but does not hold the key cannot recompute a chain after rewriting, deleting,
+inserting or reordering events. Events are appended inside the caller's transaction, so an
+event exists exactly when the change it describes does.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
+
+from sqlalchemy import Connection, select, update
+
+from banking.store.tables import audit_events, audit_head
+
+GENESIS = "0" * 64
+
+#: the columns that the hash covers, in the order they are rendered
+CHAINED = ("seq", "at", "type", "user_id", "device_id", "session_id", "request_id", "detail")
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def iso(value: dt.datetime) -> str:
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(event: Mapping[str, Any]) -> bytes:
+    body = {k: event[k] for k in CHAINED}
+    body["at"] = iso(body["at"])
+    if isinstance(body["detail"], str):
+        body["detail"] = json.loads(body["detail"])
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(key: bytes, prev_hash: str, event: Mapping[str, Any]) -> str:
+    return hmac.new(key, prev_hash.encode() + canonical(event), hashlib.sha256).hexdigest()
+
+
+def dump_detail(detail: Mapping[str, Any]) -> str:
+    return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who and where: the device, its user and the conversation, plus the request id that
+    also appears in the structured logs."""
+
+    user_id: str | None = None
+    device_id: str | None = None
+    session_id: str | None = None
+    request_id: str | None = None
+
+
+class AuditTrail:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def append(
+        self,
+        conn: Connection,
+        type: str,
+        detail: Mapping[str, Any],
+        actor: Actor = Actor(),
+        *,
+        at: dt.datetime | None = None,
+    ) -> int:
+        """Append one event in `conn`'s transaction and return its seq. The head row is
+        locked until commit, which gives one total order across processes."""
+        head = conn.execute(
+            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+        ).one()
+        event = {
+            "seq": head.seq + 1,
+            # stored in UTC: SQLite keeps a datetime's wall time and drops its zone
+            "at": utc(at) if at else dt.datetime.now(dt.UTC),
+            "type": type,
+            "user_id": actor.user_id,
+            "device_id": actor.device_id,
+            "session_id": actor.session_id,
+            "request_id": actor.request_id,
+            "detail": dump_detail(detail),
+        }
+        event["prev_hash"] = head.hash
+        event["hash"] = chain_hash(self._key, head.hash, event)
+        conn.execute(audit_events.insert().values(**event))
+        conn.execute(
+            update(audit_head).where(audit_head.c.id == 1).values(seq=event["seq"], hash=event["hash"])
+        )
+        return event["seq"]
+
+    def append_many(
+        self, conn: Connection, events: Iterable[tuple[str, Mapping[str, Any], Actor]]
+    ) -> None:
+        for type_, detail, actor in events:
+            self.append(conn, type_, detail, actor)
+
+    def check(self, rows: Iterable[Mapping[str, Any]], anchor_seq: int, anchor_hash: str) -> Iterator[tuple[int, bool]]:
+        """Yield (seq, ok) for each row in seq order; a row is bad when its seq does not follow
+        its predecessor, its prev_hash is not the predecessor's hash, or its hash is wrong."""
+        expected_seq, prev = anchor_seq + 1, anchor_hash
+        for row in rows:
+            ok = (
+                row["seq"] == expected_seq
+                and hmac.compare_digest(row["prev_hash"], prev)
+                and hmac.compare_digest(row["hash"], chain_hash(self._key, prev, row))
+            )
+            yield row["seq"], ok
+            if not ok:
+                return
+            expected_seq, prev = row["seq"] + 1, row["hash"]

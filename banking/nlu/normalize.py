@@ -1,0 +1,50 @@
+"""Recogniser text -> a canonical form the grammars can rely on.
+
+Case is kept (payees are reported as spoken: `Mom`); every English pattern is compiled
+case-insensitive instead. Full-width forms and odd spaces from some recognisers are folded
+with NFKC, typographic quotes become ASCII so `what’s` matches `what's`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+_QUOTES = str.maketrans({"`": "'", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\uff07": "'",
+                         "\u00b4": "'", "\u2013": "-", "\u2014": "-", "\uffe6": "₩"})
+_SPACES = re.compile(r"\s+")
+# Punctuation that carries no meaning for us; `?`, `,`, `.`, `-`, `'`, `$`, `₩`, `%`, currency
+# signs and `~` are kept because numbers, questions and names use them.
+_NOISE = re.compile(r"[\"“”()\[\]{}<>*_#|^@&=+:;…·•♥♡☆★~!]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[a-z0-9가-힣]+(?:'[a-z]+)?")
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+class Text(NamedTuple):   # a NamedTuple: built once per utterance, cheaper than a frozen dataclass
+    raw: str          # as given
+    text: str         # normalised, case kept, single spaces
+    lower: str        # `text` lower-cased
+    compact: str      # `lower` without spaces: Korean spacing is unreliable in ASR output
+    has_hangul: bool
+    has_latin: bool
+    question_mark: bool
+    has_digit: bool
+    words: frozenset[str]   # lower-case word tokens: cheap gates before the costly patterns
+
+
+def normalize(raw: str) -> Text:
+    s = raw if raw.isascii() else unicodedata.normalize("NFKC", raw).translate(_QUOTES)
+    question = "?" in s
+    s = _NOISE.sub(" ", s)
+    if "," in s:
+        s = _DIGIT_COMMA.sub("", s)      # 12,000 -> 12000 so one token carries the number
+    s = " ".join(s.split())
+    lower = s.lower()
+    hangul = bool(_HANGUL.search(s))
+    return Text(raw=raw, text=s, lower=lower, compact=lower.replace(" ", ""),
+                has_hangul=hangul, has_latin=bool(_LATIN.search(s)) if hangul or not s.isascii() else any(c.isalpha() for c in s),
+                question_mark=question, has_digit=bool(_DIGIT.search(s)),
+                words=frozenset(_WORD.findall(lower)))

@@ -1,0 +1,7 @@
+"""One data layer over SQLite (embedded default) and PostgreSQL (scale-out), with SQLAlchemy
+Core: plain SQL expressions, explicit transactions, no ORM session to fight a unit of work."""
+from __future__ import annotations
+
+from banking.store.database import Database, insert_ignore
+
+__all__ = ["Database", "insert_ignore"]

@@ -1,0 +1,295 @@
+"""One voice turn, end to end: load the conversation, understand the utterance, check a
+spoken PIN or code when the conversation awaits one, let the dialog decide, do the banking,
+save the conversation (optimistic concurrency) with its audit events, and render the reply.
+
+Transactions never span a partner call: reads happen before the save, and a transfer is
+written down as pending (with the conversation that authorised it) before the bank hears of
+it.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from adapters.base import PartnerError
+from banking import dialog, metrics, reads, speech, transfers, verification
+from banking.audit import Actor
+from banking.dialog import Decision, Facts, Limits, Reply, State
+from banking.nlu import Parse, parse
+from banking.partners import PartnerCall
+from banking.payee_match import Payee
+from banking.services import Services
+from banking.store import insert_ignore
+from banking.store.tables import accounts, payees, sessions, users
+
+_LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d")
+
+
+@dataclass(frozen=True)
+class TurnReply:
+    session_id: str
+    intent: str
+    slots: dict[str, Any]
+    status: str
+    awaiting: str | None
+    speech: str
+    ssml: str
+    card: dict[str, Any]
+    data: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Conversation:
+    id: str
+    user_id: str
+    device_id: str
+    state: State
+    version: int | None  # None: not yet in the database
+    verified: bool
+    notes: tuple[Reply, ...] = ()
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def load_conversation(conn: Connection, services: Services, user_id: str, device_id: str,
+                      session_id: str | None, now: dt.datetime) -> Conversation:
+    row = None
+    if session_id:
+        row = conn.execute(select(sessions).where(sessions.c.id == session_id,
+                                                  sessions.c.user_id == user_id)).first()
+    if row is None:
+        return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
+    idle = services.settings.session_idle_s
+    if _aware(row.updated_at) < now - dt.timedelta(seconds=idle):  # type: ignore[operator]
+        return Conversation(row.id, user_id, device_id, State(), row.version, False, (Reply("expired"),))
+    state = State.from_json(json.loads(row.state))
+    verified_until = _aware(row.verified_until)
+    verified = verified_until is not None and verified_until > now
+    if state.finished:
+        state = State(locale=state.locale)
+    return Conversation(row.id, user_id, device_id, state, row.version, verified)
+
+
+def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool) -> tuple[Facts, Any]:
+    user = conn.execute(select(users).where(users.c.id == user_id)).one()
+    payee_rows = conn.execute(select(payees).where(payees.c.user_id == user_id).order_by(payees.c.id)).all()
+    account_rows = conn.execute(select(accounts).where(accounts.c.user_id == user_id)
+                                .order_by(accounts.c.is_primary.desc(), accounts.c.id)).all()
+    locked = verification.is_locked(user.locked_until, now)
+    facts = Facts(
+        payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.number) for p in payee_rows),
+        banks=tuple(a.bank for a in account_rows),
+        primary_bank=next((a.bank for a in account_rows if a.is_primary), None),
+        limits=Limits(user.otp_threshold, user.per_transfer_limit, user.daily_limit,
+                      transfers.used_today(conn, user_id, now)),
+        verified=verified and not locked,
+        locked=locked,
+        has_otp=user.totp_secret_enc is not None,
+    )
+    return facts, (user, account_rows)
+
+
+def redact(utterance: str, parsed: Parse, checked: str | None) -> str:
+    if checked:
+        return f"[{checked}]"
+    if parsed.digits is not None:
+        return "[digits]"
+    # a spoken account or card number never reaches the trail in full
+    return _LONG_NUMBER.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-4:], utterance)[:500]
+
+
+def handle_turn(services: Services, *, user_id: str, device_id: str, request_id: str | None,
+                utterance: str, session_id: str | None, locale: str | None) -> TurnReply:
+    started = time.monotonic()
+    now = services.clock()
+    with services.db.read() as conn:
+        convo = load_conversation(conn, services, user_id, device_id, session_id, now)
+        facts, (user, account_rows) = load_facts(conn, user_id, now, convo.verified)
+    actor = Actor(user_id=user_id, device_id=device_id, session_id=convo.id, request_id=request_id)
+    parsed = parse(utterance, locale)
+    state = convo.state
+    if state.task is None:
+        state = dataclasses.replace(state, locale=locale or parsed.locale)
+    elif locale:
+        state = dataclasses.replace(state, locale=locale)
+
+    checked = dialog.needs_check(state, parsed)
+    if checked == "pin":
+        facts = dataclasses.replace(facts, pin=verification.check_pin(services, user_id, parsed.digits or "", actor))
+    elif checked == "otp":
+        facts = dataclasses.replace(facts, otp=verification.check_otp(services, user_id, parsed.digits or "", actor))
+
+    decision = dialog.decide(state, parsed, facts)
+    verified = convo.verified and not facts.locked and decision.replies[-1:] != (Reply("locked"),)
+    if "verify_session" in decision.actions:
+        verified = True
+    if facts.pin == "locked" or any(r.key == "locked" for r in decision.replies):
+        verified = False
+
+    sink: list[PartnerCall] = []
+    replies = list(convo.notes) + list(decision.replies)
+    card_lines: list[str] = []
+    data: dict[str, Any] | None = None
+    new_state = decision.state
+    loc = new_state.locale
+
+    if "read" in decision.actions:
+        try:
+            result = reads.perform(services, sink, new_state.task or "balance", new_state.bank,
+                                   account_rows, loc)
+            replies += result.replies
+            card_lines, data = result.card_lines, result.data
+        except PartnerError as exc:
+            replies.append(Reply("partner_unavailable", {"bank": getattr(exc, "bank", None) or "kbank"}))
+            new_state = dataclasses.replace(new_state, status="failed")
+
+    if "transfer" in decision.actions:
+        outcome = _transfer(services, convo, new_state, decision, facts, user, account_rows, actor, verified,
+                            now, utterance, parsed, checked, sink, started)
+        if outcome is None:
+            return _busy(services, convo, actor, parsed, utterance, checked)
+        new_state, extra, data = outcome
+        replies += extra
+    else:
+        saved = _save(services, convo, new_state, verified, now, actor,
+                      _turn_event(decision, new_state, parsed, utterance, checked), sink)
+        if not saved:
+            return _busy(services, convo, actor, parsed, utterance, checked)
+
+    rendered = speech.render(loc, decision.intent, replies, card_lines)
+    metrics.TURNS.labels(decision.intent, new_state.status).inc()
+    metrics.TURN_SECONDS.observe(time.monotonic() - started)
+    return TurnReply(
+        session_id=convo.id, intent=decision.intent,
+        slots={"amount": new_state.amount, "payee": new_state.payee, "bank": new_state.bank},
+        status=new_state.status, awaiting=new_state.awaiting,
+        speech=rendered.speech, ssml=rendered.ssml, card=rendered.card, data=data,
+    )
+
+
+def _turn_event(decision: Decision, state: State, parsed: Parse, utterance: str,
+                checked: str | None) -> dict[str, Any]:
+    return {"intent": decision.intent, "status": state.status, "awaiting": state.awaiting,
+            "utterance": redact(utterance, parsed, checked), "locale": state.locale,
+            "amount": state.amount, "payee": state.payee, "bank": state.bank}
+
+
+def _write_session(conn: Connection, convo: Conversation, state: State, verified: bool,
+                   now: dt.datetime, idle_s: int) -> bool:
+    """Insert or update the conversation; False when another turn changed it first."""
+    values = {"state": json.dumps(state.to_json(), ensure_ascii=False), "updated_at": now,
+              "verified_until": now + dt.timedelta(seconds=idle_s) if verified else None}
+    if convo.version is None:
+        return insert_ignore(conn, sessions, {"id": convo.id, "user_id": convo.user_id,
+                                              "device_id": convo.device_id, "version": 1,
+                                              "created_at": now, **values})
+    return conn.execute(update(sessions).where(sessions.c.id == convo.id, sessions.c.version == convo.version)
+                        .values(version=convo.version + 1, **values)).rowcount == 1
+
+
+class _Conflict(Exception):
+    """Another turn on the same conversation won the race; roll this one back."""
+
+
+def _save(services: Services, convo: Conversation, state: State, verified: bool, now: dt.datetime,
+          actor: Actor, event: dict[str, Any], sink: list[PartnerCall]) -> bool:
+    try:
+        with services.db.begin() as conn:
+            if not _write_session(conn, convo, state, verified, now, services.settings.session_idle_s):
+                raise _Conflict
+            transfers.record_calls(conn, services, sink, actor)
+            services.audit.append(conn, "turn", event, actor)
+    except _Conflict:
+        return False
+    return True
+
+
+def _busy(services: Services, convo: Conversation, actor: Actor, parsed: Parse, utterance: str,
+          checked: str | None) -> TurnReply:
+    """The reply to a turn that lost a race on its conversation (a double-submitted PIN, a
+    device retry): nothing of it is applied; the conversation as the winner left it stands."""
+    with services.db.read() as conn:
+        row = conn.execute(select(sessions.c.state).where(sessions.c.id == convo.id)).scalar_one()
+    state = State.from_json(json.loads(row))
+    with services.db.begin() as conn:
+        services.audit.append(conn, "turn", {"intent": state.task or "unknown", "status": "conflict",
+                                             "utterance": redact(utterance, parsed, checked)}, actor)
+    rendered = speech.render(state.locale, state.task or "unknown", [Reply("busy")])
+    return TurnReply(convo.id, state.task or "unknown",
+                     {"amount": state.amount, "payee": state.payee, "bank": state.bank},
+                     state.status, state.awaiting, rendered.speech, rendered.ssml, rendered.card, None)
+
+
+def _transfer(services: Services, convo: Conversation, state: State, decision: Decision, facts: Facts,
+              user: Any, account_rows: Any, actor: Actor, verified: bool, now: dt.datetime, utterance: str,
+              parsed: Parse, checked: str | None, sink: list[PartnerCall],
+              started: float) -> tuple[State, list[Reply], dict[str, Any] | None] | None:
+    """Reserve, send and report a transfer the dialog authorised. None when another turn on
+    the same conversation got there first (then nothing was reserved or sent)."""
+    facts_payee = next((p for p in facts.payees if p.name == state.payee), None)
+    source = next((a for a in account_rows if a.bank == state.bank), None)
+    if facts_payee is None or source is None or state.amount is None:
+        rejected = dataclasses.replace(state, status="rejected")
+        if not _save(services, convo, rejected, verified, now, actor,
+                     _turn_event(decision, rejected, parsed, utterance, checked), sink):
+            return None
+        return rejected, [Reply("not_understood")], None
+    try:
+        with services.db.begin() as conn:
+            reserved = transfers.reserve(
+                conn, services, user_id=convo.user_id, daily_limit=user.daily_limit,
+                from_bank=source.bank, from_account=source.number, payee=facts_payee.name,
+                to_bank=facts_payee.bank, to_account=facts_payee.number, amount=state.amount, actor=actor)
+            if reserved is None:
+                final = dataclasses.replace(state, status="rejected")
+                extra = [Reply("over_daily", {"limit": user.daily_limit,
+                                              "left": max(0, user.daily_limit - transfers.used_today(conn, convo.user_id, now))})]
+            else:
+                final = dataclasses.replace(state, transfer_id=reserved.id)
+                extra = []
+            if not _write_session(conn, convo, final, verified, now, services.settings.session_idle_s):
+                raise _Conflict
+            services.audit.append(conn, "turn", _turn_event(decision, final, parsed, utterance, checked), actor)
+    except _Conflict:
+        return None
+    if reserved is None:
+        return final, extra, None
+    budget = services.settings.turn_budget_s - (time.monotonic() - started)
+    future = services.executor.submit(transfers.execute, services, reserved, actor)
+    try:
+        status = future.result(timeout=max(0.1, budget))
+    except concurrent.futures.TimeoutError:
+        status = "pending"
+    data = {"transfer_id": reserved.id, "status": status, "amount": reserved.amount,
+            "payee": reserved.payee, "bank": reserved.from_bank}
+    if status == "completed":
+        return final, [Reply("transfer_completed", {"payee": reserved.payee, "amount": reserved.amount})], data
+    if status == "pending":
+        return final, [Reply("transfer_pending")], data
+    reason = _failure_reason(services, reserved.id)
+    return (dataclasses.replace(final, status="failed"),
+            [Reply("transfer_failed", {"payee": reserved.payee, "reason": reason})], data)
+
+
+def _failure_reason(services: Services, transfer_id: str) -> str:
+    from banking.store.tables import transfers as transfers_table
+
+    with services.db.read() as conn:
+        return conn.execute(select(transfers_table.c.failure_reason)
+                            .where(transfers_table.c.id == transfer_id)).scalar_one() or "rejected"

@@ -1,0 +1,39 @@
+import logging
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from adapters import registry
+from adapters.kbank import KBankAdapter
+from adapters.woori import WooriAdapter
+
+
+def test_built_in_adapters_are_found_through_entry_points():
+    found = registry.available()
+    assert found["kbank"] is KBankAdapter and found["woori"] is WooriAdapter
+
+
+def test_broken_plugins_are_logged_and_skipped(monkeypatch, caplog):
+    real = list(registry.entry_points(group=registry.GROUP))
+    fakes = [
+        EntryPoint(name="broken", value="no_such_module_anywhere:Adapter", group=registry.GROUP),
+        EntryPoint(name="notanadapter", value="os.path:join", group=registry.GROUP),
+    ]
+    monkeypatch.setattr(registry, "entry_points", lambda group: fakes + real)
+    with caplog.at_level(logging.WARNING, logger="adapters.registry"):
+        found = registry.available()
+    assert set(found) == {"kbank", "woori"}
+    assert "broken" in caplog.text and "notanadapter" in caplog.text
+
+
+def test_create_builds_with_credentials_from_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("COUCHBANK_WOORI_APP_SECRET", raising=False)
+    adapter = registry.create("woori", base_url="http://127.0.0.1:9", timeout_s=2, data_dir=tmp_path)
+    assert isinstance(adapter, WooriAdapter)
+    assert (tmp_path / "partners" / "woori.json").exists()
+    adapter.close()
+
+
+def test_unknown_adapter_is_a_lookup_error(tmp_path):
+    with pytest.raises(LookupError):
+        registry.create("nobank", base_url="http://x", timeout_s=1, data_dir=tmp_path)
