@@ -1,8 +1,8 @@
 """Streaming verification of the keyed chain, fast enough to walk years of events.
 
 Rows come as plain tuples from the driver's own cursor (server-side on PostgreSQL: constant
-memory), batch by batch. Per row Python does only what cannot be avoided: one f-string that
-renders the canonical bytes without a JSON round trip, and one HMAC; the seq, link and hash
+memory), batch by batch, with the JSON quoting already done by the database. Per row Python
+does at most one f-string (never a JSON round trip) and one HMAC; the seq, link and hash
 comparisons are done for a whole batch at once. A batch that does not pass is walked again
 row by row through the reference `audit.chain_hash`, which alone decides that a row is bad,
 so the fast path can only ever be faster, never more lenient.
@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-from json.encoder import encode_basestring as enc  # json.dumps' own string escaping, in C
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -26,12 +25,27 @@ from banking.store.tables import audit_events, audit_head
 BATCH = 5000
 PRUNE_TYPE = "auditor.prune"
 
-# Plain columns, `at` as text in SQLite's stored form on both databases (PostgreSQL renders it
-# in C, which is cheaper than building datetimes in the driver).
-_COLUMNS = "seq, {at}, type, user_id, device_id, session_id, request_id, detail, prev_hash, hash"
-_SQLITE_SCAN = f"SELECT {_COLUMNS.format(at='at')} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq"
-_PG_AT = "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-_PG_SCAN = f"SELECT {_COLUMNS.format(at=_PG_AT)} FROM audit_events WHERE seq > %s AND seq <= %s ORDER BY seq"
+# SQLite hands Python quoted JSON tokens and the stored `at`; Python splices them (cheaper than
+# SQLite's string concatenation). PostgreSQL renders the whole message in C in its own process.
+_SQLITE_SCAN = """
+SELECT seq, CAST(at AS TEXT), json_quote(type), json_quote(user_id), json_quote(device_id), json_quote(session_id),
+       json_quote(request_id), detail, prev_hash, hash
+FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq
+"""
+
+
+def _pg_quote(column: str) -> str:
+    return f"coalesce(to_json({column})::text, 'null')"
+
+
+_PG_SCAN = f"""
+SELECT seq, prev_hash, hash, convert_to(prev_hash
+  || '{{"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","detail":' || detail
+  || ',"device_id":' || {_pg_quote('device_id')} || ',"request_id":' || {_pg_quote('request_id')}
+  || ',"seq":' || seq || ',"session_id":' || {_pg_quote('session_id')}
+  || ',"type":' || {_pg_quote('type')} || ',"user_id":' || {_pg_quote('user_id')} || '}}', 'UTF8')
+FROM audit_events WHERE seq > %s AND seq <= %s ORDER BY seq
+"""
 _NO_LIMIT = 2**62
 
 
@@ -83,32 +97,54 @@ def snapshot(db: Database) -> Iterator[Connection]:
             yield conn
 
 
-def _batches(conn: Connection, after: int, upto: int) -> Iterator[list[tuple[Any, ...]]]:
+Columns = tuple[list[int], list[str], list[str], list[bytes]]  # seqs, prev_hashes, hashes, messages
+
+
+def _sqlite_messages(batch: list[tuple[Any, ...]]) -> Columns:
+    # `at` is used only in exactly the stored form (26 characters, a space at 10), so that no
+    # other value can shift where `detail` ends and the next field begins
+    return (
+        [row[0] for row in batch], [row[8] for row in batch], [row[9] for row in batch],
+        [f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},"device_id":{d},"request_id":{rq},'
+         f'"seq":{seq},"session_id":{s},"type":{typ},"user_id":{u}}}'.encode()
+         if len(at) == 26 and at[10] == " " else b""
+         for seq, at, typ, u, d, s, rq, det, p, _ in batch],
+    )
+
+
+def _pg_messages(batch: list[tuple[Any, ...]]) -> Columns:
+    return ([row[0] for row in batch], [row[1] for row in batch], [row[2] for row in batch],
+            [row[3] for row in batch])
+
+
+def _batches(conn: Connection, after: int, upto: int) -> Iterator[Columns]:
+    """Each batch of rows as columns, each message `prev_hash + audit.canonical(row)` for every
+    row stored the way `append` stores it."""
     raw = conn.connection.dbapi_connection
     assert raw is not None
     if conn.dialect.name == "postgresql":
         cursor = raw.cursor(name="couchbank_audit_verify")  # server-side: rows arrive in batches
-        sql = _PG_SCAN
+        sql, columns = _PG_SCAN, _pg_messages
     else:
         cursor = raw.cursor()  # SQLite steps through rows lazily
-        sql = _SQLITE_SCAN
+        sql, columns = _SQLITE_SCAN, _sqlite_messages
     try:
         cursor.execute(sql, (after, upto))
         while batch := cursor.fetchmany(BATCH):
-            yield batch
+            yield columns(batch)
     finally:
         cursor.close()
 
 
 def _reference_ok(conn: Connection, key: bytes, seq: int, prev: str) -> bool:
-    row = conn.execute(select(audit_events).where(audit_events.c.seq == seq)).mappings().first()
     try:
+        row = conn.execute(select(audit_events).where(audit_events.c.seq == seq)).mappings().first()
         return row is not None and hmac.compare_digest(row["hash"], chain_hash(key, prev, row))
-    except (ValueError, TypeError, KeyError, AttributeError):  # unparseable stored values
+    except (ValueError, TypeError, KeyError, AttributeError):  # stored values append never writes
         return False
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Walk:
     checked: int
     last_seq: int
@@ -116,48 +152,58 @@ class _Walk:
     bad_seq: int | None = None
     reason: str | None = None
 
+    def step(self, conn: Connection, key: bytes, seq: int, prev_hash: str, hash_: str) -> bool:
+        """Check one row through the reference hash; False (and the reason) at a bad one."""
+        expected = self.last_seq + 1
+        if seq != expected:
+            self.bad_seq, self.reason = expected, f"event {expected} is missing or out of order"
+        elif prev_hash != self.last_hash:
+            self.bad_seq, self.reason = seq, "prev_hash does not match the previous event"
+        elif not _reference_ok(conn, key, seq, self.last_hash):
+            self.bad_seq, self.reason = seq, "hash does not match the event's content"
+        else:
+            self.checked, self.last_seq, self.last_hash = self.checked + 1, seq, hash_
+            return True
+        return False
 
-def _messages(batch: list[tuple[Any, ...]]) -> list[bytes]:
-    """The hashed bytes of each row, equal to `prev_hash + audit.canonical(row)` for every row
-    stored the way `append` stores it. `at` is used only in exactly that form (26 characters,
-    a space at 10), so a spliced `detail` cannot line up with another row's fields."""
-    return [
-        f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},'
-        f'"device_id":{"null" if d is None else enc(d)},"request_id":{"null" if rq is None else enc(rq)},'
-        f'"seq":{seq},"session_id":{"null" if s is None else enc(s)},"type":{enc(typ)},'
-        f'"user_id":{"null" if u is None else enc(u)}}}'.encode()
-        if len(at) == 26 and at[10] == " " else b""
-        for seq, at, typ, u, d, s, rq, det, p, _ in batch
-    ]
+
+def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
+    mac = hmac_sha256(key)
+    for seqs, prevs, hashes, messages in _batches(conn, done.last_seq, upto):
+        # a whole batch is checked with C-level list comparisons; only a batch that fails is
+        # walked row by row, through the reference hash, to name the first bad seq
+        n = len(seqs)
+        if (seqs[0] == done.last_seq + 1 and seqs[-1] == done.last_seq + n and prevs[0] == done.last_hash
+                and prevs[1:] == hashes[:-1] and list(map(mac, messages)) == hashes):
+            done.checked, done.last_seq, done.last_hash = done.checked + n, seqs[-1], hashes[-1]
+            continue
+        for seq, prev_hash, hash_ in zip(seqs, prevs, hashes):
+            if not done.step(conn, key, seq, prev_hash, hash_):
+                return done
+    return done
+
+
+def _reference_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
+    rows = conn.execution_options(yield_per=BATCH).execute(
+        select(audit_events.c.seq, audit_events.c.prev_hash, audit_events.c.hash)
+        .where(audit_events.c.seq > done.last_seq, audit_events.c.seq <= upto).order_by(audit_events.c.seq))
+    for seq, prev_hash, hash_ in rows:
+        if not done.step(conn, key, seq, prev_hash, hash_):
+            break
+    return done
 
 
 def walk(conn: Connection, key: bytes, anchor_seq: int, anchor_hash: str, upto: int = _NO_LIMIT) -> _Walk:
     """Check the events after the anchor up to `upto`, in seq order; stop at the first bad one
     (a missing seq is named itself, not the row after the gap)."""
-    mac = hmac_sha256(key)
-    expected, prev, checked = anchor_seq + 1, anchor_hash, 0
-    for batch in _batches(conn, anchor_seq, upto):
-        # a whole batch is checked with C-level tuple comparisons; only a batch that fails
-        # is walked row by row, through the reference hash, to name the first bad seq
-        n = len(batch)
-        seqs, prevs, hashes = [row[0] for row in batch], [row[8] for row in batch], [row[9] for row in batch]
-        try:
-            macs = list(map(mac, _messages(batch)))
-        except (TypeError, AttributeError):  # a value of the wrong type: not what append stores
-            macs = []
-        if (seqs[0] == expected and seqs[-1] == expected + n - 1 and prevs[0] == prev
-                and prevs[1:] == hashes[:-1] and macs == hashes):
-            prev, expected, checked = hashes[-1], expected + n, checked + n
-            continue
-        for seq, prev_hash, hash_ in zip(seqs, prevs, hashes):
-            if seq != expected:
-                return _Walk(checked, expected - 1, prev, expected, f"event {expected} is missing or out of order")
-            if prev_hash != prev:
-                return _Walk(checked, expected - 1, prev, seq, "prev_hash does not match the previous event")
-            if not _reference_ok(conn, key, seq, prev):
-                return _Walk(checked, expected - 1, prev, seq, "hash does not match the event's content")
-            prev, expected, checked = hash_, expected + 1, checked + 1
-    return _Walk(checked, expected - 1, prev)
+    done = _Walk(0, anchor_seq, anchor_hash)
+    try:
+        with conn.begin_nested():
+            return _fast_walk(conn, key, done, upto)
+    except conn.dialect.loaded_dbapi.Error:
+        # a stored value the database cannot render (SQLite refuses to quote a BLOB): not what
+        # append writes; go on from where the fast walk got to, one row at a time
+        return _reference_walk(conn, key, done, upto)
 
 
 def _anchor_vouched(conn: Connection, anchor_seq: int, anchor_hash: str) -> bool:

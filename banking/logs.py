@@ -1,25 +1,57 @@
 """Structured JSON logs (structlog). The request id lives in contextvars, so every line a
-request writes carries it, and audit events record the same id."""
+request writes carries it, and audit events record the same id.
+
+Everything goes through the standard library's root logger with one JSON formatter, so the
+lines of libraries that log through `logging` (alembic, werkzeug, sqlalchemy) are JSON too
+and carry the request id as well."""
 from __future__ import annotations
 
 import logging
 import sys
+from typing import IO
 
 import structlog
 
+#: structlog's own processors and the ones `logging` records go through before rendering
+_SHARED: list[structlog.typing.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
 
-def configure(level: int = logging.INFO) -> None:
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
-    # alembic narrates every migration step at INFO
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    structlog.configure(
+
+def json_formatter() -> logging.Formatter:
+    """One JSON object per line, for any handler (tests attach it to a buffer)."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        wrapper_class=structlog.make_filtering_bound_logger(level),
+    )
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Marks our handler so that configuring twice (one app per test) replaces, not stacks."""
+
+
+def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> None:
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
+        root.removeHandler(handler)
+    handler = _Stderr(stream or sys.stderr)
+    handler.setFormatter(json_formatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    # alembic narrates every migration step at INFO; werkzeug's request line would repeat our
+    # access line with the query string, which may carry data we do not log
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    structlog.configure(
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )

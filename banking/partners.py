@@ -3,6 +3,7 @@ described as an audit event that the caller appends in its own transaction."""
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from dataclasses import dataclass
 from typing import Callable, Mapping, TypeVar
 
@@ -55,8 +56,15 @@ class UnknownBank(PartnerError):
 
 
 class Partners:
-    def __init__(self, adapters: Mapping[str, PartnerAdapter]) -> None:
-        self.adapters = dict(adapters)
+    """The partner adapters, built on first use (their credentials live under the data
+    directory, which commands like `flask nlu parse` must not create)."""
+
+    def __init__(self, adapters: Mapping[str, PartnerAdapter] | Callable[[], Mapping[str, PartnerAdapter]]) -> None:
+        self._source = adapters
+
+    @cached_property
+    def adapters(self) -> dict[str, PartnerAdapter]:
+        return dict(self._source() if callable(self._source) else self._source)
 
     def call(self, sink: list[PartnerCall], bank: str, operation: str,
              fn: Callable[[PartnerAdapter], T]) -> T:
@@ -83,5 +91,6 @@ class Partners:
             log.info("partner_call", **record.audit_detail())
 
     def close(self) -> None:
-        for adapter in self.adapters.values():
-            adapter.close()
+        if "adapters" in self.__dict__:
+            for adapter in self.adapters.values():
+                adapter.close()

@@ -70,11 +70,10 @@ class Services:
 
 
 def build(settings: Settings, *, partners: Partners | None = None) -> Services:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    keys = Keyring(load_master_key(settings.data_dir))
+    keys = Keyring(lambda: load_master_key(settings.data_dir))
     db = Database(settings.database_url)
     if partners is None:
-        partners = Partners({
+        partners = Partners(lambda: {
             name: registry.create(name, base_url=url, timeout_s=settings.adapter_timeout_s,
                                   data_dir=settings.data_dir)
             for name, url in settings.partner_urls.items()

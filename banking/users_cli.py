@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup
 
 from banking import enrolment
 from banking.services import current
@@ -18,7 +18,7 @@ def _run(step, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
 
 
-users = click.Group("users", help="Enrol users, PINs, accounts, payees, devices and TOTP.")
+users = AppGroup("users", help="Enrol users, PINs, accounts, payees, devices and TOTP.")
 
 
 @users.command("create")

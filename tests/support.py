@@ -1,6 +1,7 @@
 """Test helpers shared across the suite: fresh databases, app construction, signed devices."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from banking import config
+from banking.security.otp import _TOTP
 from banking.security.signing import signed_headers
 
 PG_URL = os.environ.get("DATABASE_URL", "")
@@ -95,3 +97,23 @@ def http_transport(base_url: str) -> Callable[[str, str, bytes, dict[str, str]],
         except ValueError:
             return response.status_code, None
     return send
+
+
+DEMO_TOTP = _TOTP("JBSWY3DPEHPK3PXP")
+
+
+class Clock:
+    """The service's clock, movable by tests (5-minute sessions, 30-minute locks, OTP steps,
+    reconciliation backoff)."""
+
+    def __init__(self) -> None:
+        self.offset = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset
+
+    def advance(self, **kw: float) -> None:
+        self.offset += dt.timedelta(**kw)
+
+    def otp(self) -> str:
+        return DEMO_TOTP.at(self())

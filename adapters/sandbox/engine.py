@@ -6,11 +6,14 @@ a key seen twice never posts twice, and a refused transfer is remembered as refu
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
+from typing import Iterator
 
 from adapters.sandbox import ledger
 from adapters.sandbox.interbank import PeerUnavailable
@@ -58,6 +61,31 @@ def _record(row: sqlite3.Row | None) -> Record | None:
     d = dict(row)
     d["received_at"] = dt.datetime.fromisoformat(d["received_at"])
     return Record(**d)
+
+
+_in_flight: set[str] = set()
+_in_flight_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def receiving(key: str | None) -> Iterator[None]:
+    """Mark a transfer request as received while the bank is still at work on it (a
+    `latency` fault): CONTRACT §5 wants its status to be "processing", not "not found"."""
+    if not key:
+        yield
+        return
+    with _in_flight_lock:
+        _in_flight.add(key)
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            _in_flight.discard(key)
+
+
+def in_flight(key: str) -> bool:
+    with _in_flight_lock:
+        return key in _in_flight
 
 
 def find(sandbox: Sandbox, key: str) -> Record | None:

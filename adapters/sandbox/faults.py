@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import g
 
-from adapters.sandbox import state
+from adapters.sandbox import engine, state
 from adapters.sandbox.db import Database
 
 OPS = ("transfer", "balance", "any")
@@ -95,8 +95,9 @@ def faulted(op: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             if fault.mode == "throttle":
                 return sandbox.dialect.throttled(max(1, math.ceil(delay)))
             if fault.mode == "latency":
-                time.sleep(delay)
-                return view(*args, **kwargs)
+                with engine.receiving(sandbox.dialect.transfer_key() if op == "transfer" else None):
+                    time.sleep(delay)
+                    return view(*args, **kwargs)
             if fault.mode == "processing":
                 g.processing_delay_ms = fault.delay_ms
                 return view(*args, **kwargs)

@@ -78,6 +78,10 @@ class _Errors:
     def server_error(self) -> Response:
         return make_response(jsonify(_envelope("A0001", "처리 중 오류 발생")), 500)
 
+    def transfer_key(self) -> str | None:
+        body = request.get_json(silent=True)
+        return str(body.get("bank_tran_id", "")) or None if isinstance(body, dict) else None
+
     def throttled(self, retry_after_s: int) -> Response:
         resp = make_response(jsonify(_envelope("A0013", "API 호출 한도 초과")), 429)
         resp.headers["Retry-After"] = str(retry_after_s)
@@ -335,7 +339,9 @@ def transfer_result() -> Any:
         key = str(item.get("org_bank_tran_id", "")) if isinstance(item, dict) else ""
         record = engine.find(sandbox, key)
         result = {"tran_no": item.get("tran_no", "1") if isinstance(item, dict) else "1", "bank_tran_id": key}
-        if record is None:
+        if record is None and engine.in_flight(key):
+            result |= {"bank_rsp_code": "800", "bank_rsp_message": "처리중"}
+        elif record is None:
             result |= {"bank_rsp_code": "529", "bank_rsp_message": "원거래 없음"}
         elif record.state == "completed":
             result |= {"bank_rsp_code": "000", "bank_rsp_message": ""} | _transfer_fields(record)

@@ -24,6 +24,10 @@ class DialectErrors(Protocol):
 
     def throttled(self, retry_after_s: int) -> Response: ...
 
+    def transfer_key(self) -> str | None:
+        """The dedup key of the transfer request being served, if it is one."""
+        ...
+
 
 @dataclass
 class Sandbox:

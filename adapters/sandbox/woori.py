@@ -65,6 +65,9 @@ class _Errors:
     def server_error(self) -> Response:
         return _answer(500, {}, "E0500", "일시적인 오류가 발생했습니다")
 
+    def transfer_key(self) -> str | None:
+        return request.headers.get("Idempotency-Key") or None
+
     def throttled(self, retry_after_s: int) -> Response:
         resp = _answer(429, {}, "E0429", "요청 한도를 초과했습니다")
         resp.headers["Retry-After"] = str(retry_after_s)
@@ -229,6 +232,8 @@ def transfer_status(key: str) -> Any:
     sandbox = state.current()
     engine.settle_due(sandbox)
     record = engine.find(sandbox, key)
+    if record is None and engine.in_flight(key):
+        return _answer(200, {"IDMP_KEY": key, "TRN_STS": "PROCESSING"})
     if record is None:
         raise Refusal(404, "E0404", "해당 거래가 없습니다")
     body = _transfer_body(record, record.state)

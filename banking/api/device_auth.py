@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from flask import g, request
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from banking.api.errors import ApiError
 from banking.security import crypto, signing
@@ -19,18 +22,57 @@ def _unauthorized(message: str = "The request signature is missing or wrong.") -
     return ApiError(401, "unauthorized", message)
 
 
-def device_secret(services: Services, device_id: str) -> tuple[str, str] | None:
-    """(user_id, secret) of an active device, or None."""
-    with services.db.read() as conn:
-        row = conn.execute(
-            select(devices.c.user_id, devices.c.secret_enc).where(
-                devices.c.id == device_id, devices.c.revoked_at.is_(None)
-            )
-        ).first()
-    if row is None:
-        return None
-    secret = crypto.decrypt(services.keys.encryption, row.secret_enc, context=f"device:{device_id}")
-    return row.user_id, secret.decode()
+@dataclass(frozen=True)
+class _Device:
+    user_id: str
+    secret_enc: bytes
+    secret: str
+
+
+#: decrypted device secrets by (service, device id). Only a hint: every request re-reads the
+#: device row inside its nonce transaction and accepts only when that row (not revoked, same
+#: ciphertext) still matches, so revocation and secret rotation take effect at once.
+_KNOWN: dict[tuple[int, str], _Device] = {}
+_KNOWN_MAX = 10_000
+
+_DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
+    devices.c.id == bindparam("device_id"), devices.c.revoked_at.is_(None))
+
+
+def _recent_statement(limit: int) -> Any:
+    # counting stops past the limit: a flooding device costs no more per request than the
+    # limit allows, however many nonces it has piled up in the window
+    return select(func.count()).select_from(
+        select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
+                                     nonces.c.seen_at > bindparam("since"))
+        .limit(limit + 1).subquery())
+
+
+_recent = functools.lru_cache(maxsize=8)(_recent_statement)
+
+
+def _decrypt(services: Services, device_id: str, user_id: str, secret_enc: bytes) -> _Device:
+    secret = crypto.decrypt(services.keys.encryption, secret_enc, context=f"device:{device_id}")
+    return _Device(user_id, secret_enc, secret.decode())
+
+
+def _known(services: Services, device_id: str) -> _Device | None:
+    key = (id(services), device_id)
+    found = _KNOWN.get(key)
+    if found is None:
+        with services.db.read() as conn:
+            row = conn.execute(_DEVICE, {"device_id": device_id}).first()
+        if row is None:
+            return None  # unknown ids are never cached: they would let anyone fill the cache
+        found = _decrypt(services, device_id, row.user_id, row.secret_enc)
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[key] = found
+    return found
+
+
+class _Stale(Exception):
+    """The cached device no longer matches its row (revoked, re-keyed, another database)."""
 
 
 def authenticate_device() -> None:
@@ -49,26 +91,40 @@ def authenticate_device() -> None:
     if not (device_id and len(device_id) <= 64 and signing.TIMESTAMP_RE.fullmatch(timestamp)
             and signing.NONCE_RE.fullmatch(nonce) and signing.SIGNATURE_RE.fullmatch(signature)):
         raise _unauthorized()
-    found = device_secret(services, device_id)
-    # compute a signature even for unknown devices so timing does not reveal which ids exist
-    user_id, secret = found if found else (None, "unknown-device")
-    expected = signing.sign(secret, request.method, request.path, timestamp, nonce, body)
-    if not hmac.compare_digest(expected, signature) or user_id is None:
-        raise _unauthorized()
-    now = time.time()
-    if abs(now - int(timestamp)) > services.settings.signature_window_s:
-        raise _unauthorized("The request timestamp is outside the allowed window.")
-    at = dt.datetime.fromtimestamp(now, dt.UTC)
-    with services.db.begin() as conn:
-        if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
-            raise _unauthorized("The request nonce was already used.")
-        recent = conn.execute(
-            select(func.count()).select_from(nonces).where(
-                nonces.c.device_id == device_id, nonces.c.seen_at > at - dt.timedelta(seconds=60)
-            )
-        ).scalar_one()
+    for attempt in (1, 2):
+        found = _known(services, device_id)
+        # compute a signature even for unknown devices so timing does not reveal which ids exist
+        secret = found.secret if found else "unknown-device"
+        expected = signing.sign(secret, request.method, request.path, timestamp, nonce, body)
+        if not hmac.compare_digest(expected, signature) or found is None:
+            raise _unauthorized()
+        now = time.time()
+        if abs(now - int(timestamp)) > services.settings.signature_window_s:
+            raise _unauthorized("The request timestamp is outside the allowed window.")
+        try:
+            recent = _use_nonce(services, device_id, nonce, found, now)
+            break
+        except _Stale:
+            _KNOWN.pop((id(services), device_id), None)
+            if attempt == 2:
+                raise _unauthorized() from None
     if recent > services.settings.device_requests_per_minute:
         raise ApiError(429, "too_many_requests", "Too many requests from this device; slow down.",
                        headers={"Retry-After": "60"})
     g.device_id = device_id
-    g.user_id = user_id
+    g.user_id = found.user_id
+
+
+def _use_nonce(services: Services, device_id: str, nonce: str, device: _Device, now: float) -> int:
+    """In one write transaction: the device still stands as the signature was checked
+    against, the nonce is new, and how many requests it made in the last minute."""
+    at = dt.datetime.fromtimestamp(now, dt.UTC)
+    limit = services.settings.device_requests_per_minute
+    with services.db.begin() as conn:
+        row = conn.execute(_DEVICE, {"device_id": device_id}).first()
+        if row is None or row.user_id != device.user_id or row.secret_enc != device.secret_enc:
+            raise _Stale
+        if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
+            raise _unauthorized("The request nonce was already used.")
+        return conn.execute(_recent(limit), {"device_id": device_id,
+                                             "since": at - dt.timedelta(seconds=60)}).scalar_one()

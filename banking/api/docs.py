@@ -7,6 +7,10 @@ from flask_smorest import Blueprint
 
 from banking.api.errors import ErrorSchema
 
+#: the four device headers are required together (one security requirement, four schemes)
+DEVICE_SECURITY = [{"DeviceId": [], "DeviceTimestamp": [], "DeviceNonce": [], "DeviceSignature": []}]
+AUDITOR_SECURITY = [{"AuditorToken": []}]
+
 DEVICE_ERRORS = {
     401: "Missing or wrong signature, unknown device, stale timestamp or reused nonce",
     403: "An auditor token on a device route",

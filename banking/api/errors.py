@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 import structlog
 from flask import Flask, Response, jsonify
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = structlog.get_logger(__name__)
@@ -89,6 +90,11 @@ def http_error(error: HTTPException) -> Response:
 def unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return http_error(error)
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        # the database is unreachable or busy: the client may retry, it did nothing wrong
+        log.warning("database_unavailable", error_type=type(error.orig or error).__name__)
+        return envelope(503, CODES[503], "The service is temporarily unavailable; try again shortly.",
+                        headers={"Retry-After": "1"})
     # a bug: logged with its type and place only, since exception text may quote request data
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     log.error("unhandled_exception", error_type=type(error).__name__,

@@ -1,10 +1,10 @@
-"""Liveness and readiness."""
+"""Liveness (/healthz); readiness and metrics are in `ops`."""
 from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-blp = Blueprint("health", __name__, description="Liveness and readiness")
+blp = Blueprint("health", __name__, description="Liveness")
 
 
 class HealthSchema(ma.Schema):

@@ -12,15 +12,36 @@ BANKS = ("kbank", "woori")
 TRANSFER_STATUSES = ("pending", "completed", "failed")
 
 
+#: a recogniser never sends C0 control characters (NUL cannot even be stored in PostgreSQL
+#: text); tab, newline and carriage return are whitespace and pass. Also in the spec, as `pattern`.
+NO_CONTROL_CHARACTERS = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+                                        error="Must not contain control characters.")
+
+
+def valid_unicode(value: str) -> None:
+    """JSON can carry a lone UTF-16 surrogate (\\ud800) that no UTF-8 text can: refuse it here
+    rather than fail where the text is stored. (Not expressible as an OpenAPI pattern.)"""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ma.ValidationError("Must be valid Unicode text (no lone surrogates).") from exc
+
+
+TEXT_RULES = (NO_CONTROL_CHARACTERS, valid_unicode)
+
+
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
 
 class VoiceTurnRequestSchema(StrictSchema):
-    utterance = ma.fields.String(required=True, validate=validate.Length(min=1, max=500),
-                                 metadata={"example": "엄마한테 5만원 보내줘"})
-    session_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+    utterance = ma.fields.String(required=True, validate=[validate.Length(min=1, max=500), *TEXT_RULES],
+                                 metadata={"example": "엄마한테 5만원 보내줘",
+                                           "description": "the recognised text: 1 to 500 characters, no "
+                                           "control characters other than tab and line breaks, valid Unicode"})
+    session_id = ma.fields.String(load_default=None, allow_none=True,
+                                  validate=[validate.Length(min=1, max=64), *TEXT_RULES],
                                   metadata={"description": "null or absent starts a conversation"})
     locale = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES),
                               metadata={"description": "null or absent: detected from the utterance"})

@@ -15,15 +15,21 @@ from banking.services import current
 blp = Blueprint("transfers", __name__, url_prefix="/v1/transfers", description="The device user's transfers")
 blp.before_request(device_auth.authenticate_device)
 
+#: from the demo household (CONTRACT §2): 50,000 KRW to 엄마, sent from the K-Bank account
+_EXAMPLE = {"transfer_id": "tr_3f2c0e6b9a6f4c1d8e0f1a2b3c4d5e6f", "status": "completed", "amount": 50000,
+            "payee": "엄마", "bank": "kbank", "created_at": "2026-03-02T01:15:04+00:00",
+            "updated_at": "2026-03-02T01:15:05+00:00"}
+
+
 def _public(row: Any) -> dict[str, Any]:
     return {"transfer_id": row.id, "status": row.status, "amount": row.amount, "payee": row.payee,
             "bank": row.from_bank, "created_at": row.created_at, "updated_at": row.updated_at}
 
 
 @blp.route("", methods=["GET"])
-@blp.doc(security=[{"DeviceSignature": []}])
+@blp.doc(security=docs.DEVICE_SECURITY)
 @blp.arguments(TransferListQuerySchema, location="query")
-@blp.response(200, TransferListSchema)
+@blp.response(200, TransferListSchema, example={"transfers": [_EXAMPLE]})
 @docs.errors(blp, docs.DEVICE_ERRORS | {422: "Bad query"})
 def list_transfers(query: dict[str, Any]) -> dict[str, Any]:
     """The user's transfers, newest first."""
@@ -34,8 +40,8 @@ def list_transfers(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/<string:transfer_id>", methods=["GET"])
-@blp.doc(security=[{"DeviceSignature": []}])
-@blp.response(200, TransferSchema)
+@blp.doc(security=docs.DEVICE_SECURITY)
+@blp.response(200, TransferSchema, example=_EXAMPLE)
 @docs.errors(blp, docs.DEVICE_ERRORS | {404: "Unknown transfer, or another user's"})
 def get_transfer(transfer_id: str) -> dict[str, Any]:
     """One of the user's transfers; 404 for another user's or an unknown id."""

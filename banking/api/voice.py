@@ -15,7 +15,7 @@ blp = Blueprint("voice", __name__, url_prefix="/v1/voice", description="Voice tu
 blp.before_request(device_auth.authenticate_device)
 
 @blp.route("/turn", methods=["POST"])
-@blp.doc(security=[{"DeviceSignature": []}])
+@blp.doc(security=docs.DEVICE_SECURITY)
 @blp.arguments(VoiceTurnRequestSchema, example={"utterance": "엄마한테 5만원 보내줘", "session_id": None, "locale": "ko-KR"})
 @blp.response(200, VoiceTurnResponseSchema, example={
     "session_id": "s_5b2f0c1e9d8a4b7c", "intent": "transfer",

@@ -13,9 +13,9 @@ import binascii
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -69,11 +69,17 @@ def load_master_key(data_dir: Path, env: dict[str, str] | None = None) -> bytes:
     raise MasterKeyError(f"unreadable master key file {path}")
 
 
-@dataclass(frozen=True)
 class Keyring:
-    """Per-purpose keys, each derived with HKDF so that no two uses share a key."""
+    """Per-purpose keys, each derived with HKDF so that no two uses share a key. The master
+    secret is loaded on first use, so commands that need no key (`flask nlu parse`) never
+    create one."""
 
-    master: bytes = field(repr=False)
+    def __init__(self, master: bytes | Callable[[], bytes]) -> None:
+        self._master = master
+
+    @cached_property
+    def master(self) -> bytes:
+        return self._master() if callable(self._master) else self._master
 
     def derive(self, purpose: str, length: int = 32) -> bytes:
         return HKDF(

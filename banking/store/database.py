@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import os
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,15 +20,16 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            path = url.split("///", 1)[1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=20,
                 connect_args={"timeout": 30, "check_same_thread": False},
             )
             _sqlite_transactions(self.engine)
+            path = url.split("///", 1)[1]
+            self._write_gate: _WriteGate | None = (
+                _WriteGate(path + ".write.lock") if path and path != ":memory:" else None)
         else:
+            self._write_gate = None
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True
             )
@@ -34,8 +38,13 @@ class Database:
     def begin(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on any error.
         On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so that two writers
-        never deadlock upgrading a read lock."""
-        with self.engine.begin() as conn:
+        never deadlock upgrading a read lock, and writers queue at a gate first (see
+        `_WriteGate`)."""
+        if self._write_gate is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_gate.held(), self.engine.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
@@ -52,6 +61,7 @@ class Database:
 
         if self.is_sqlite:
             lock_path = Path(self.url.split("///", 1)[1] + ".migrate.lock")
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
             with open(lock_path, "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 try:
@@ -71,6 +81,50 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_gate is not None:
+            self._write_gate.close()
+
+
+class _WriteGate:
+    """SQLite admits one writer at a time, and a writer that finds the lock taken sleeps in
+    SQLite's busy handler (1, 2, 5 ... 100 ms steps) however soon the lock is free: under
+    concurrent turns most of a turn's time went to those sleeps. Writers queue here instead,
+    on a mutex within the process and an flock across processes, and are woken the moment
+    the previous writer commits. Reentrant within a thread; reopened after a fork, because
+    an flock belongs to the open file, which a forked child would share."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._mutex = threading.RLock()
+        self._depth = 0
+        self._fd = -1
+        self._pid = -1
+
+    def _file(self) -> int:
+        if self._pid != os.getpid():
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd, self._pid = -1, -1
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self._mutex:
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    fcntl.flock(self._file(), fcntl.LOCK_EX)
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    fcntl.flock(self._file(), fcntl.LOCK_UN)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -97,8 +151,15 @@ def _sqlite_transactions(engine: Engine) -> None:
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """INSERT that does nothing on a key conflict; True when the row was inserted."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = _insert_ignore_statement(conn.dialect.name, table)
+    return conn.execute(stmt, values).first() is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_ignore_statement(dialect_name: str, table: Table) -> Any:
+    # built once per table, the values arriving as execute() parameters: constructing a Core
+    # statement costs more than running it, and a reused statement reuses its cache key
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     # RETURNING rather than rowcount: psycopg reports no rowcount for INSERT .. ON CONFLICT
     key = list(table.primary_key.columns)[0]
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return conn.execute(stmt).first() is not None
+    return dialect.insert(table).on_conflict_do_nothing().returning(key)

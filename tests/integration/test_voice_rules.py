@@ -6,28 +6,8 @@ import pytest
 import requests
 
 from adapters.sandbox.testing import postings_for
-from banking.security.otp import _TOTP
 from banking.store.tables import transfers
-from tests.support import Device
-
-DEMO_TOTP = _TOTP("JBSWY3DPEHPK3PXP")
-
-
-class Clock:
-    """The service's clock, movable by tests (5-minute sessions, 30-minute locks, OTP steps)."""
-
-    def __init__(self) -> None:
-        self.offset = dt.timedelta()
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.offset
-
-    def advance(self, **kw: float) -> None:
-        self.offset += dt.timedelta(**kw)
-
-    def otp(self) -> str:
-        return DEMO_TOTP.at(self())
-
+from tests.support import Clock, Device
 
 @pytest.fixture
 def live(live_app_factory, sandbox_partners, http_device):

@@ -1,0 +1,62 @@
+"""What an auditor can do, for the API, the console and the CLI alike. Each action is itself
+recorded as an `auditor.*` event naming the auditor and what was asked; none imports Flask."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from banking import audit_checkpoints, audit_export, audit_query, auditors
+from banking.audit_query import Cursor, Filters, Page
+from banking.audit_verify import VerifyResult, verify
+
+if TYPE_CHECKING:
+    from banking.services import Services
+
+
+class Desk:
+    """One auditor's actions in one request."""
+
+    def __init__(self, services: "Services", auditor: str, request_id: str | None = None) -> None:
+        self.services, self.auditor, self.request_id = services, auditor, request_id
+
+    def _record(self, conn: Any, action: str, asked: dict[str, Any]) -> None:
+        auditors.record(conn, self.services.audit, self.auditor, action, asked, self.request_id)
+
+    def note(self, action: str, asked: dict[str, Any] | None = None) -> None:
+        with self.services.db.begin() as conn:
+            self._record(conn, action, asked or {})
+
+    def events(self, filters: Filters, limit: int, cursor: Cursor | None = None) -> Page:
+        with self.services.db.begin() as conn:
+            found = audit_query.page(conn, filters, limit, cursor)
+            self._record(conn, "read", {"filters": filters.asked(), "limit": limit,
+                                        "after_seq": cursor.after if cursor else None,
+                                        "returned": len(found.events)})
+        return found
+
+    def event(self, seq: int) -> dict[str, Any] | None:
+        with self.services.db.begin() as conn:
+            found = audit_query.one(conn, seq)
+            self._record(conn, "read", {"seq": seq, "found": found is not None})
+        return found
+
+    def verify(self) -> VerifyResult:
+        result = verify(self.services.db, self.services.keys.audit_chain)
+        self.note("verify", result.as_dict())
+        return result
+
+    def export(self, filters: Filters, fmt: str) -> Iterator[str]:
+        """The export's text, recorded before the first byte is sent."""
+        self.note("export", {"filters": filters.asked(), "format": fmt})
+        writer = audit_export.FORMATS[fmt][0]
+        return writer(audit_query.stream(self.services.db, filters))
+
+    def checkpoint(self) -> audit_checkpoints.Checkpoint:
+        written = audit_checkpoints.write(self.services.db, self.services.keys, self.services.clock())
+        self.note("checkpoint", {"seq": written.seq, "head_hash": written.head_hash})
+        return written
+
+    def checkpoints(self, limit: int) -> list[audit_checkpoints.Checkpoint]:
+        with self.services.db.begin() as conn:
+            found = audit_checkpoints.recent(conn, limit)
+            self._record(conn, "read", {"checkpoints": True, "limit": limit})
+        return found

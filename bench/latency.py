@@ -1,0 +1,86 @@
+"""p99 latency of verified balance turns from concurrent devices against the production server
+setup (gunicorn with the repository's `gunicorn.conf.py`, else explicit flags), with the
+partners faked in process; the load comes from a separate process."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from adapters.sandbox.testing import free_port
+from bench import harness
+
+DEVICES_PER_THREAD = 8
+
+
+def _prepare(d: Path, url: str, concurrency: int) -> dict[str, Any]:
+    """Seed the database, register the devices and verify one conversation per thread."""
+    app = harness.build_app(d, url)
+    services = harness.services_of(app)
+    try:
+        devices = harness.register_devices(services, concurrency * DEVICES_PER_THREAD)
+        per_thread = [devices[i::concurrency] for i in range(concurrency)]
+        sessions = [harness.verified_session(app, harness.Signer(own)) for own in per_thread]
+    finally:
+        services.close()
+    return {"sessions": sessions, "devices": [[list(x) for x in own] for own in per_thread]}
+
+
+def gunicorn_command(port: int) -> tuple[list[str], str]:
+    conf = harness.REPO / "gunicorn.conf.py"
+    base = [sys.executable, "-m", "gunicorn"]
+    app = "bench.fake_app:create_app()"
+    if conf.exists():
+        return base + ["-c", str(conf), "-b", f"127.0.0.1:{port}", app], "gunicorn -c gunicorn.conf.py"
+    flags = ["-w", "2", "-k", "gthread", "--threads", "8"]
+    return base + flags + ["-b", f"127.0.0.1:{port}", app], "gunicorn " + " ".join(flags)
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            if requests.get(base + "/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not become healthy")
+
+
+def measure(engine: str, concurrency: int, seconds: float, warmup_s: float) -> dict[str, Any]:
+    with harness.workdir("latency") as d, harness.database(engine, d) as url:
+        plan = _prepare(d, url, concurrency)
+        port = free_port()
+        command, setup = gunicorn_command(port)
+        env = {**os.environ, "COUCHBANK_DATA_DIR": str(d), "DATABASE_URL": url,
+               "PYTHONPATH": str(harness.REPO)}
+        with open(d / "gunicorn.log", "wb") as log:
+            proc = subprocess.Popen(command, cwd=harness.REPO, env=env, stdout=log, stderr=log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_healthy(base, proc)
+            plan.update(url=base, seconds=seconds, warmup_s=warmup_s, utterance=harness.BALANCE)
+            (d / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+            out = subprocess.run([sys.executable, "-m", "bench.loadgen", str(d / "plan.json")],
+                                 capture_output=True, text=True, cwd=harness.REPO, env=env,
+                                 timeout=seconds + warmup_s + 120)
+            if out.returncode != 0:
+                raise RuntimeError(f"load generator failed: {out.stderr.strip()[-500:]}")
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return {"engine": engine, "setup": setup, "concurrency": concurrency, "seconds": seconds, **result}

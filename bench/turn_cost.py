@@ -1,0 +1,71 @@
+"""Server-side cost of a PIN-verified balance turn against the stack's floor, in one process,
+on one database, interleaved in blocks so that drift of the machine hits both alike."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask
+
+from bench import harness
+from bench.floor import create_floor_app
+
+BLOCK = 100  # requests per block; signed just before their block runs (300 s window)
+
+
+def time_requests(app: Flask, environs: list[dict[str, Any]], check: Any = None) -> list[float]:
+    samples = []
+    clock = time.perf_counter
+    for env in environs:
+        start = clock()
+        status, body = harness.call(app, env)
+        samples.append(clock() - start)
+        if check:
+            check(status, body)
+    return samples
+
+
+class TurnBench:
+    """A seeded service with bench devices and one verified session, ready to time."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.services = harness.services_of(app)
+        self.signer = harness.Signer(harness.register_devices(self.services))
+        self.session_id = harness.verified_session(app, self.signer)
+
+    def run(self, n: int) -> list[float]:
+        samples: list[float] = []
+        while len(samples) < n:
+            block = harness.balance_turns(self.signer, self.session_id, min(BLOCK, n - len(samples)))
+            samples += time_requests(self.app, block, harness.check_balance_reply)
+        return samples
+
+
+def floor_for(bench: TurnBench) -> tuple[Flask, harness.Signer]:
+    signer = harness.Signer(bench.signer.devices)
+    return create_floor_app(bench.services.db, dict(signer.devices), harness.TURN_PATH), signer
+
+
+def measure(engine: str, iterations: int) -> dict[str, Any]:
+    with harness.workdir("turn") as d, harness.database(engine, d) as url:
+        app = harness.build_app(d, url)
+        try:
+            bench = TurnBench(app)
+            floor, floor_signer = floor_for(bench)
+            bench.run(min(200, iterations))  # warm caches, pools and code paths
+            time_requests(floor, harness.prepare(
+                [floor_signer.environ({"utterance": harness.BALANCE, "session_id": None}) for _ in range(50)]))
+            turn_s: list[float] = []
+            floor_s: list[float] = []
+            while len(turn_s) < iterations:
+                k = min(BLOCK, iterations - len(turn_s))
+                turn_s += bench.run(k)
+                floor_s += time_requests(floor, harness.prepare(
+                    [floor_signer.environ({"utterance": harness.BALANCE, "session_id": bench.session_id})
+                     for _ in range(k)]))
+        finally:
+            harness.services_of(app).close()
+    turn_us, floor_us = harness.median_us(turn_s), harness.median_us(floor_s)
+    return {"engine": engine, "iterations": iterations, "turn_us": round(turn_us, 1),
+            "floor_us": round(floor_us, 1), "ratio": round(turn_us / floor_us, 3)}

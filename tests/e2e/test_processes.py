@@ -1,0 +1,139 @@
+"""The real processes: `python app.py` end to end, and a service killed mid-transfer that
+settles the truth after a restart (CONTRACT §1, §5)."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from adapters.sandbox.testing import postings_for, running_sandboxes, set_fault
+from banking.store import Database
+from banking.store.tables import transfers
+from tests.support import Device, http_transport
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def free_ports(count: int) -> int:
+    """A base port P with P..P+count-1 all free."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count > 65535:
+            continue
+        try:
+            socks = []
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                socks.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no free ports")
+
+
+def start(args: list[str], data_dir: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env.pop("DATABASE_URL", None)
+    log = open(data_dir / f"service-{time.monotonic_ns()}.log", "wb")
+    return subprocess.Popen([sys.executable, "app.py", *args, "--data-dir", str(data_dir)], cwd=ROOT,
+                            env=full_env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "service exited"
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+def test_python_app_serves_the_balance_conversation(tmp_path):
+    port = free_ports(3)
+    process = start(["--port", str(port)], tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        device = Device(http_transport(url))
+        assert device.turn("잔액 알려줘")["awaiting"] == "pin"
+        assert device.turn("1357")["awaiting"] == "pin"  # wrong PIN: asked again
+        reply = device.turn("사팔이육")
+        assert reply["status"] == "completed"
+        assert {a["bank"]: a["balance"] for a in reply["data"]["accounts"]} == {"kbank": 1_250_000, "woori": 3_400_000}
+        assert "125만 원" in reply["speech"] and "340만 원" in reply["speech"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    # Ctrl-C stopped the sandboxes too
+    for p in (port, port + 1, port + 2):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", p)) != 0
+
+
+def test_killed_mid_transfer_settles_after_restart(tmp_path):
+    port = free_ports(1)
+    url = f"http://127.0.0.1:{port}"
+    with running_sandboxes(tmp_path) as banks:
+        env = {"COUCHBANK_KBANK_URL": banks.kbank, "COUCHBANK_WOORI_URL": banks.woori}
+        service = start(["--no-sandboxes", "--port", str(port)], tmp_path, env)
+        try:
+            wait_healthy(url, service)
+            device = Device(http_transport(url))
+            assert device.turn("케이뱅크에서 엄마한테 만원 보내줘")["awaiting"] == "pin"
+            set_fault(banks.kbank, op="transfer", mode="latency", count=1, delay_ms=3000)
+            pin_turn = threading.Thread(target=lambda: _swallow(device.turn, "4826"), daemon=True)
+            pin_turn.start()
+            db = Database(f"sqlite:///{tmp_path / 'couchbank.sqlite3'}")
+            deadline = time.monotonic() + 10
+            row = None
+            while row is None and time.monotonic() < deadline:
+                with db.read() as conn:
+                    row = conn.execute(select(transfers)).first()
+                time.sleep(0.05)
+            assert row is not None and row.status == "pending"  # written down before the bank heard
+            service.send_signal(signal.SIGKILL)
+            service.wait(timeout=10)
+        finally:
+            if service.poll() is None:
+                service.kill()
+        restarted = start(["--no-sandboxes", "--port", str(port)], tmp_path, env)
+        try:
+            wait_healthy(url, restarted)
+            deadline = time.monotonic() + 60
+            status = "pending"
+            while status == "pending" and time.monotonic() < deadline:
+                code, body = Device(http_transport(url)).request("GET", f"/v1/transfers/{row.id}")
+                assert code == 200
+                status = body["status"]
+                time.sleep(0.5)
+            assert status == "completed"
+            assert [p["amount"] for p in postings_for(banks.kbank, row.idempotency_key)] == [-10_000]
+        finally:
+            restarted.send_signal(signal.SIGINT)
+            restarted.wait(timeout=20)
+            db.dispose()
+
+
+def _swallow(fn, *args):
+    try:
+        fn(*args)
+    except Exception:  # the service was killed under it
+        pass

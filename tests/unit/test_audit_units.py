@@ -1,0 +1,94 @@
+"""Pure parts of the audit trail: the prepared HMAC, the fast message builder against the
+reference canonical form, cursors, export formats and checkpoint signatures."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from banking import audit_checkpoints, audit_export
+from banking.audit import canonical, dump_detail
+from banking.audit_query import Cursor, Filters
+from banking.audit_verify import _sqlite_messages, hmac_sha256
+from banking.security.keys import Keyring
+
+text = st.text(max_size=40)
+maybe = st.none() | text
+details = st.dictionaries(text, st.none() | st.booleans() | st.integers() | text | st.lists(st.integers(), max_size=3),
+                          max_size=5)
+
+
+@given(key=st.binary(min_size=1, max_size=100), message=st.binary(max_size=500))
+def test_prepared_hmac_is_hmac_sha256(key: bytes, message: bytes) -> None:
+    assert hmac_sha256(key)(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _json_quote(value: str | None) -> str:  # what SQLite's json_quote() returns
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@given(seq=st.integers(1, 2**53), type_=text, user=maybe, device=maybe, session=maybe, request=maybe,
+       detail=details, micro=st.integers(0, 999_999))
+def test_fast_message_equals_the_reference_canonical_bytes(seq: int, type_: str, user: str | None, device: str | None,
+                                                           session: str | None, request: str | None,
+                                                           detail: dict, micro: int) -> None:
+    at = dt.datetime(2025, 5, 17, 3, 4, 5, micro, tzinfo=dt.UTC)
+    stored_at = f"{at:%Y-%m-%d %H:%M:%S}.{micro:06d}"  # SQLAlchemy's SQLite storage form
+    event = {"seq": seq, "at": at, "type": type_, "user_id": user, "device_id": device,
+             "session_id": session, "request_id": request, "detail": dump_detail(detail)}
+    row = (seq, stored_at, _json_quote(type_), _json_quote(user), _json_quote(device), _json_quote(session),
+           _json_quote(request), event["detail"], "a" * 64, "b" * 64)
+    assert _sqlite_messages([row])[3] == ["a".encode() * 64 + canonical(event)]
+
+
+def test_an_odd_stored_time_is_never_spliced() -> None:
+    row = (1, '2025-05-17T03:04:05.000000', '"t"', "null", "null", "null", "null", "{}", "a" * 64, "b" * 64)
+    assert _sqlite_messages([row])[3] == [b""]
+
+
+def test_cursor_round_trip_and_refusals() -> None:
+    cursor = Cursor(after=41, upto=900)
+    assert Cursor.decode(cursor.encode()) == cursor
+    for bad in ("", "nope", Cursor(5, 2).encode(), "djE6YTpi"):
+        with pytest.raises(ValueError):
+            Cursor.decode(bad)
+
+
+def test_filters_record_only_what_was_asked() -> None:
+    filters = Filters.of({"user_id": "demo", "type": "", "since": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)})
+    assert filters.asked() == {"user_id": "demo", "since": "2025-01-01T00:00:00.000000Z"}
+
+
+EVENTS = [{"seq": 1, "at": "2025-01-01T00:00:00.000000Z", "type": "turn", "user_id": "demo", "device_id": None,
+           "session_id": "s", "request_id": "r", "detail": {"text": "엄마한테, \"5만원\"\n"}, "prev_hash": "0" * 64,
+           "hash": "1" * 64}]
+
+
+def test_jsonl_is_one_object_per_line() -> None:
+    lines = list(audit_export.jsonl(iter(EVENTS)))
+    assert len(lines) == 1 and lines[0].endswith("\n") and "엄마" in lines[0]
+    assert json.loads(lines[0]) == EVENTS[0]
+
+
+def test_csv_has_a_header_and_quotes_what_needs_it() -> None:
+    records = list(csv.reader(io.StringIO("".join(audit_export.csv_records(iter(EVENTS))))))
+    assert records[0] == list(audit_export.COLUMNS)
+    assert json.loads(records[1][7]) == EVENTS[0]["detail"] and records[1][4] == ""
+
+
+def test_checkpoint_signature_binds_every_field() -> None:
+    keys = Keyring(b"m" * 32)
+    at = "2025-01-01T00:00:00.000000Z"
+    signature = keys.checkpoint_signer.sign(audit_checkpoints.signed_bytes(7, "a" * 64, at)).hex()
+    saved = {"seq": 7, "head_hash": "a" * 64, "at": at, "signature": signature,
+             "public_key": audit_checkpoints.public_key_hex(keys)}
+    assert audit_checkpoints.signature_ok(keys, saved)
+    for change in ({"seq": 8}, {"head_hash": "b" * 64}, {"at": at.replace("00Z", "01Z")}, {"signature": "00" * 64}):
+        assert not audit_checkpoints.signature_ok(keys, {**saved, **change})
+    assert not audit_checkpoints.signature_ok(Keyring(b"n" * 32), saved)
