@@ -2,7 +2,9 @@
 balances are the banks' ledgers, never a copy in couchbank's database)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import concurrent.futures
+import time
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from adapters.base import PartnerError, Transaction
@@ -33,26 +35,36 @@ def _accounts(rows: Sequence[Any], bank: str | None) -> list[Any]:
 
 
 def perform(services: Services, sink: list[PartnerCall], task: str, bank: str | None,
-            account_rows: Sequence[Any], locale: str) -> ReadResult:
+            account_rows: Sequence[Any], locale: str, budget_s: float) -> ReadResult:
     chosen = _accounts(account_rows, bank)
     if task == "balance":
-        return _balance(services, sink, chosen, locale)
+        return _balance(services, sink, chosen, locale, budget_s)
     if task == "transactions":
-        return _transactions(services, sink, chosen, locale)
+        return _transactions(services, sink, chosen, locale, budget_s)
     return _list_accounts(chosen, locale)
 
 
-def _call(services: Services, sink: list[PartnerCall], bank: str, op: str, fn: Any) -> Any:
-    try:
-        return services.partners.call(sink, bank, op, fn)
-    except PartnerError as exc:
-        raise BankUnavailable(bank) from exc
+def _gather(services: Services, sink: list[PartnerCall], op: str, chosen: list[Any], fn: Any,
+            budget_s: float) -> list[Any]:
+    """Ask every account's bank at once and wait no longer than the turn's budget: a speaker
+    gives up after about 8 seconds, whatever a partner does."""
+    deadline = time.monotonic() + budget_s
+    futures = [services.executor.submit(services.partners.call, sink, a.bank, op,
+                                        lambda adapter, n=a.number: fn(adapter, n)) for a in chosen]
+    results = []
+    for account, future in zip(chosen, futures):
+        try:
+            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except (PartnerError, concurrent.futures.TimeoutError) as exc:
+            raise BankUnavailable(account.bank) from exc
+    return results
 
 
-def _balance(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str) -> ReadResult:
+def _balance(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str,
+             budget_s: float) -> ReadResult:
     items = []
-    for account in chosen:
-        balance = _call(services, sink, account.bank, "balance", lambda a, n=account.number: a.balance(n))
+    found = _gather(services, sink, "balance", chosen, lambda a, n: a.balance(n), budget_s)
+    for account, balance in zip(chosen, found):
         items.append({"bank": account.bank, "name": account.name, "number_masked": mask(account.number),
                       "balance": balance.balance, "currency": "KRW"})
     lines = [f"{speech.bank_name(i['bank'], locale)} {i['number_masked']}: {speech.won(i['balance'], locale).text}"
@@ -67,11 +79,12 @@ def _balance(services: Services, sink: list[PartnerCall], chosen: list[Any], loc
     return ReadResult([reply], lines, {"accounts": items})
 
 
-def _transactions(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str) -> ReadResult:
+def _transactions(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str,
+                  budget_s: float) -> ReadResult:
     found: list[Transaction] = []
-    for account in chosen:
-        page = _call(services, sink, account.bank, "transactions",
-                     lambda a, n=account.number: a.transactions(n, limit=CARD_TRANSACTIONS))
+    pages = _gather(services, sink, "transactions", chosen,
+                    lambda a, n: a.transactions(n, limit=CARD_TRANSACTIONS), budget_s)
+    for page in pages:
         found.extend(page.transactions)
     found.sort(key=lambda t: t.at, reverse=True)
     found = found[:CARD_TRANSACTIONS]

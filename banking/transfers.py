@@ -203,7 +203,7 @@ def settle(conn: Connection, services: Services, transfer: Transfer, outcome: Ou
 
 
 def record_calls(conn: Connection, services: Services, sink: list[PartnerCall], actor: Actor) -> None:
-    for call in sink:
+    for call in list(sink):  # a late read may still be appending
         services.audit.append(conn, call.audit_type, call.audit_detail(), actor)
     sink.clear()
 

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from adapters.base import PartnerError
 from banking import dialog, metrics, reads, speech, transfers, verification
 from banking.audit import Actor
 from banking.dialog import Decision, Facts, Limits, Reply, State
@@ -152,11 +151,11 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
     if "read" in decision.actions:
         try:
             result = reads.perform(services, sink, new_state.task or "balance", new_state.bank,
-                                   account_rows, loc)
+                                   account_rows, loc, _budget_left(services, started))
             replies += result.replies
             card_lines, data = result.card_lines, result.data
-        except PartnerError as exc:
-            replies.append(Reply("partner_unavailable", {"bank": getattr(exc, "bank", None) or "kbank"}))
+        except reads.BankUnavailable as exc:
+            replies.append(Reply("partner_unavailable", {"bank": exc.bank}))
             new_state = dataclasses.replace(new_state, status="failed")
 
     if "transfer" in decision.actions:
@@ -181,6 +180,10 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
         status=new_state.status, awaiting=new_state.awaiting,
         speech=rendered.speech, ssml=rendered.ssml, card=rendered.card, data=data,
     )
+
+
+def _budget_left(services: Services, started: float) -> float:
+    return max(0.1, services.settings.turn_budget_s - (time.monotonic() - started))
 
 
 def _turn_event(decision: Decision, state: State, parsed: Parse, utterance: str,
@@ -270,10 +273,9 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
         return None
     if reserved is None:
         return final, extra, None
-    budget = services.settings.turn_budget_s - (time.monotonic() - started)
     future = services.executor.submit(transfers.execute, services, reserved, actor)
     try:
-        status = future.result(timeout=max(0.1, budget))
+        status = future.result(timeout=_budget_left(services, started))
     except concurrent.futures.TimeoutError:
         status = "pending"
     data = {"transfer_id": reserved.id, "status": status, "amount": reserved.amount,

@@ -12,7 +12,7 @@ from adapters.memory import MemoryAdapter
 from banking.partners import Partners
 from tests.support import HAS_PG, Device, flask_transport, fresh_pg_database, http_transport, make_settings
 
-pytest_plugins = ["adapters.sandbox.pytest_plugin"]
+pytest_plugins = ["adapters.sandbox.pytest_plugin", "tests.leak_scan"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -41,6 +41,12 @@ def sandbox_partners(sandbox_faults_cleared: Any, sandbox_data_dir: Path) -> Par
                                            data_dir=sandbox_data_dir) for bank in ("kbank", "woori")})
 
 
+def _observe(app: Any) -> None:
+    from tests import leak_scan  # imported late: it is also a plugin, registered above
+
+    leak_scan.observe_audit(app.extensions["couchbank"])
+
+
 def _build_app(tmp_path: Path, database_url: str, partners: Partners | None, **overrides: Any):
     from app import create_app
     from banking.seed import seed_demo_if_empty
@@ -57,6 +63,7 @@ def app(tmp_path: Path, database_url: str, memory_partners: Partners) -> Iterato
     """The service with the demo household seeded and in-memory partners."""
     app = _build_app(tmp_path, database_url, memory_partners)
     yield app
+    _observe(app)
     app.extensions["couchbank"].close()
 
 
@@ -103,6 +110,7 @@ def live_app_factory(tmp_path: Path, database_url: str) -> Iterator[Any]:
     yield factory
     for app, server in started:
         server.stop()
+        _observe(app)
         app.extensions["couchbank"].close()
 
 

@@ -64,7 +64,11 @@ class Device:
         headers = signed_headers(self.device_id, self.secret, method, path.split("?")[0], raw,
                                  now=time.time(), nonce=nonce())
         headers.update(header_overrides)
-        return self.send(method, path, raw, headers)
+        status, reply = self.send(method, path, raw, headers)
+        from tests import leak_scan
+
+        leak_scan.observe(f"reply {method} {path}", json.dumps(reply, ensure_ascii=False))
+        return status, reply
 
     def turn(self, utterance: str, *, new: bool = False, locale: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"utterance": utterance,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.concurrency import CONCURRENCY
 from tests.concurrency.cluster import running_cluster
 from tests.support import HAS_PG
-
-import pytest
 
 pytestmark = [*CONCURRENCY, pytest.mark.skipif(not HAS_PG, reason="needs DATABASE_URL=postgresql+psycopg://...")]
 
@@ -21,5 +21,5 @@ def test_processes_started_together_on_an_empty_database_all_come_up(tmp_path: P
         assert cluster.scalar("SELECT count(*) FROM users") == 1
         assert cluster.scalar("SELECT count(*) FROM devices") == 1
         for server in range(3):
-            reply = cluster.device(server).turn("도움말", new=True)
-            assert reply["intent"] == "help", reply
+            reply = cluster.device(server).turn("잔액 알려줘", new=True)
+            assert reply["awaiting"] == "pin", reply

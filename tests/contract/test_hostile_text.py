@@ -66,7 +66,7 @@ def _unlock(app: Any) -> None:
 
 
 @given(mid_transfer=st.booleans(), texts=st.lists(HOSTILE, min_size=1, max_size=4))
-@settings(max_examples=400, deadline=None, database=None,
+@settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_hostile_text_never_breaks_a_turn_or_moves_money(speaker: tuple[Any, Device], mid_transfer: bool,
                                                          texts: list[str]) -> None:
