@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from banking import auditors, enrolment
 from banking.services import Services
-from banking.store.tables import users
+from banking.store.tables import audit_head, users
 
 DEMO_USER = "demo"
 DEMO_DEVICE = "demo-tv"
@@ -28,6 +28,9 @@ DEMO_PAYEES = (
 def seed_demo_if_empty(services: Services) -> bool:
     services.ensure_ready()
     with services.db.begin() as conn:
+        # processes starting together on an empty PostgreSQL database: one seeds, the
+        # others wait here and then find users
+        conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1).with_for_update())
         if conn.execute(select(func.count()).select_from(users)).scalar_one():
             return False
         enrolment.create_user(conn, DEMO_USER, "김하나")

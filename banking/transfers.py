@@ -120,10 +120,10 @@ def reserve(conn: Connection, services: Services, *, user_id: str, daily_limit: 
         "next_check_at": now + dt.timedelta(seconds=CLAIM_S),
     }
     conn.execute(transfers.insert().values(**row))
-    transfer = Transfer.from_mapping(row)
-    services.audit.append(conn, "transfer.pending", transfer.audit_detail(), actor)
     metrics.TRANSFERS.labels("pending").inc()
-    return transfer
+    # the caller appends the `transfer.pending` event once its other rows are written: the
+    # audit chain's head is the last lock every transaction takes, so none deadlocks
+    return Transfer.from_mapping(row)
 
 
 @dataclass(frozen=True)
@@ -213,9 +213,15 @@ def execute(services: Services, transfer: Transfer, actor: Actor) -> str:
     thread so that a voice turn can answer "being confirmed" when the bank is slow."""
     sink: list[PartnerCall] = []
     outcome = send(services, transfer, sink)
+    return _record_attempt(services, transfer, outcome, sink, actor)
+
+
+def _record_attempt(services: Services, transfer: Transfer, outcome: Outcome, sink: list[PartnerCall],
+                    actor: Actor) -> str:
     with services.db.begin() as conn:
+        status = settle(conn, services, transfer, outcome, actor)
         record_calls(conn, services, sink, actor)
-        return settle(conn, services, transfer, outcome, actor)
+        return status
 
 
 # -- reconciliation ------------------------------------------------------------------------
@@ -251,9 +257,7 @@ def reconcile_one(services: Services, transfer: Transfer) -> str:
             outcome = send(services, transfer, sink)
         elif age >= NOT_FOUND_GRACE_S:
             outcome = Outcome("failed", reason="rejected", last_outcome="not_found")
-    with services.db.begin() as conn:
-        record_calls(conn, services, sink, actor)
-        return settle(conn, services, transfer, outcome, actor)
+    return _record_attempt(services, transfer, outcome, sink, actor)
 
 
 def reconcile_once(services: Services) -> int:

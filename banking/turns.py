@@ -268,6 +268,8 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
                 extra = []
             if not _write_session(conn, convo, final, verified, now, services.settings.session_idle_s):
                 raise _Conflict
+            if reserved is not None:
+                services.audit.append(conn, "transfer.pending", reserved.audit_detail(), actor)
             services.audit.append(conn, "turn", _turn_event(decision, final, parsed, utterance, checked), actor)
     except _Conflict:
         return None

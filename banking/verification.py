@@ -44,7 +44,11 @@ def check_pin(services: Services, user_id: str, digits: str, actor: Actor) -> Ou
             _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
             return "locked"
         if pin.matches(services.keys.pin_pepper, user_id, digits, row.pin_hash):
-            conn.execute(update(users).where(users.c.id == user_id, _not_locked(now)).values(pin_failures=0))
+            reset = conn.execute(update(users).where(users.c.id == user_id, _not_locked(now))
+                                 .values(pin_failures=0)).rowcount == 1
+            if not reset:  # a concurrent fifth wrong PIN locked the user first: its lock stands
+                _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
+                return "locked"
             _record(services, conn, "auth.pin.ok", {"factor": "pin", "outcome": "ok"}, actor)
             return "ok"
         return _count_failure(services, conn, user_id, now, actor)
@@ -62,13 +66,15 @@ def _count_failure(services: Services, conn: Connection, user_id: str, now: dt.d
         _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
         return "locked"
     locked = is_locked(result.locked_until, now)
+    if locked:
+        # a lock ends every verified session of the user (CONTRACT §4.1 rule 5); rows first,
+        # the audit chain's head last, as in every transaction, so that none deadlocks
+        conn.execute(update(sessions).where(sessions.c.user_id == user_id).values(verified_until=None))
     _record(services, conn, "auth.pin.failed",
             {"factor": "pin", "outcome": "wrong", "failures": MAX_PIN_FAILURES if locked else result.pin_failures},
             actor)
     if not locked:
         return "wrong"
-    # a lock ends every verified session of the user (CONTRACT §4.1 rule 5)
-    conn.execute(update(sessions).where(sessions.c.user_id == user_id).values(verified_until=None))
     services.audit.append(conn, "auth.lock", {"reason": "pin_failures", "failures": MAX_PIN_FAILURES,
                                               "minutes": LOCK_MINUTES}, actor)
     metrics.LOCKOUTS.inc()

@@ -18,6 +18,9 @@ from adapters.sandbox.testing import free_port
 from bench import harness
 
 DEVICES_PER_THREAD = 8
+#: a speaking person manages a turn every ~5 s (utterance, recognition, the spoken reply);
+#: the paced run asks 2.5 times that of every device
+PACE_S = 2.0
 
 
 def _prepare(d: Path, url: str, concurrency: int) -> dict[str, Any]:
@@ -57,7 +60,19 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = 60) -> N
     raise RuntimeError("gunicorn did not become healthy")
 
 
-def measure(engine: str, concurrency: int, seconds: float, warmup_s: float) -> dict[str, Any]:
+def _load(d: Path, env: dict[str, str], plan: dict[str, Any]) -> dict[str, Any]:
+    (d / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bench.loadgen", str(d / "plan.json")],
+                         capture_output=True, text=True, cwd=harness.REPO, env=env,
+                         timeout=plan["seconds"] + plan["warmup_s"] + 120)
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed: {out.stderr.strip()[-500:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(engine: str, concurrency: int, seconds: float, warmup_s: float,
+            saturation_s: float) -> dict[str, Any]:
+    """Paced devices (the headline p99), then the same devices with no pause (saturation)."""
     with harness.workdir("latency") as d, harness.database(engine, d) as url:
         plan = _prepare(d, url, concurrency)
         port = free_port()
@@ -69,18 +84,14 @@ def measure(engine: str, concurrency: int, seconds: float, warmup_s: float) -> d
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_healthy(base, proc)
-            plan.update(url=base, seconds=seconds, warmup_s=warmup_s, utterance=harness.BALANCE)
-            (d / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-            out = subprocess.run([sys.executable, "-m", "bench.loadgen", str(d / "plan.json")],
-                                 capture_output=True, text=True, cwd=harness.REPO, env=env,
-                                 timeout=seconds + warmup_s + 120)
-            if out.returncode != 0:
-                raise RuntimeError(f"load generator failed: {out.stderr.strip()[-500:]}")
-            result = json.loads(out.stdout.strip().splitlines()[-1])
+            plan.update(url=base, utterance=harness.BALANCE)
+            paced = _load(d, env, {**plan, "seconds": seconds, "warmup_s": warmup_s, "interval_s": PACE_S})
+            saturated = _load(d, env, {**plan, "seconds": saturation_s, "warmup_s": 1.0, "interval_s": 0.0})
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return {"engine": engine, "setup": setup, "concurrency": concurrency, "seconds": seconds, **result}
+    return {"engine": engine, "setup": setup, "concurrency": concurrency, "pace_s": PACE_S,
+            "paced": paced, "saturated": saturated}

@@ -2,10 +2,16 @@
 concurrent device, each with a keep-alive `requests` session and its own verified
 conversation; each thread rotates over a few device identities so that the per-device
 limit (120 a minute) is never what is measured. Prints one JSON line of client-side
-latencies."""
+latencies.
+
+With `interval_s` > 0 each device speaks on a schedule (one turn every `interval_s`, phases
+spread at random) and a turn's latency runs from when it was due, not from when it was sent,
+so a slow server cannot hide its queue (no coordinated omission). With 0 every device fires
+its next turn as soon as the last is answered: that measures saturation throughput."""
 from __future__ import annotations
 
 import json
+import random
 import sys
 import threading
 import time
@@ -19,21 +25,25 @@ from tests.support import nonce
 PATH = "/v1/voice/turn"
 
 
-def _worker(url: str, session_id: str, devices: list[list[str]], body_text: str, start_at: float,
-            warm_until: float, stop_at: float, out: list[float], errors: list[str]) -> None:
+def _worker(url: str, session_id: str, devices: list[list[str]], body_text: str, interval_s: float,
+            start_at: float, warm_until: float, stop_at: float, out: list[float], errors: list[str]) -> None:
     http = requests.Session()
     raw = json.dumps({"utterance": body_text, "session_id": session_id}, ensure_ascii=False).encode()
     i = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
+    due = start_at + random.uniform(0, interval_s)
     while True:
+        wait = due - time.time()
+        if wait > 0:
+            time.sleep(wait)
         now = time.time()
         if now >= stop_at:
             return
         device_id, secret = devices[i % len(devices)]
         i += 1
         headers = signed_headers(device_id, secret, "POST", PATH, raw, now=now, nonce=nonce())
-        t = time.perf_counter()
+        # paced: latency counts from when the turn was due; closed loop: from now
+        t = time.perf_counter() - (now - due if interval_s else 0.0)
+        due = due + interval_s if interval_s else now
         try:
             resp = http.post(url + PATH, data=raw, headers=headers, timeout=30)
             ok = resp.status_code == 200 and resp.json().get("status") == "completed"
@@ -57,7 +67,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         out: list[float] = []
         results.append(out)
         t = threading.Thread(target=_worker, args=(plan["url"], session_id, devices, plan["utterance"],
-                                                   start_at, warm_until, stop_at, out, errors))
+                                                   plan["interval_s"], start_at, warm_until, stop_at, out, errors))
         t.start()
         threads.append(t)
     for t in threads:

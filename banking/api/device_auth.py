@@ -39,16 +39,14 @@ _DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
     devices.c.id == bindparam("device_id"), devices.c.revoked_at.is_(None))
 
 
-def _recent_statement(limit: int) -> Any:
+@functools.lru_cache(maxsize=8)
+def _recent(limit: int) -> Any:
     # counting stops past the limit: a flooding device costs no more per request than the
     # limit allows, however many nonces it has piled up in the window
     return select(func.count()).select_from(
         select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
                                      nonces.c.seen_at > bindparam("since"))
         .limit(limit + 1).subquery())
-
-
-_recent = functools.lru_cache(maxsize=8)(_recent_statement)
 
 
 def _decrypt(services: Services, device_id: str, user_id: str, secret_enc: bytes) -> _Device:

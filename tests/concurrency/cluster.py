@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -153,6 +152,12 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.join(60)
     return results
+
+
+def assert_answered(replies: list[Any]) -> None:
+    """Every racing request was answered 200 (an error answer or a dropped request shows)."""
+    failures = [r for r in replies if not isinstance(r, dict)]
+    assert not failures, f"{len(failures)} of {len(replies)} racing requests failed: {failures}"
 
 
 def _healthy(url: str) -> bool:

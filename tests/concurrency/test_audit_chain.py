@@ -6,11 +6,12 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.concurrency import CONCURRENCY
-from tests.concurrency.cluster import ROOT, Cluster, race
+from tests.concurrency.cluster import PIN, ROOT, Cluster, assert_answered, race
 from tests.support import fresh_pg_database
 
 pytestmark = CONCURRENCY
@@ -54,7 +55,7 @@ def test_a_thousand_appends_from_two_processes_make_one_gapless_chain(cluster: C
     before = cluster.scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
     processes = _appenders(cluster, time.time() + 3)
     # meanwhile the service processes append too, for real turns
-    race(*[lambda i=i: cluster.device(i).turn("도움말", new=True) for i in range(6)])
+    assert_answered(race(*[lambda i=i: cluster.device(i).turn("도움말", new=True) for i in range(6)]))
     for process in processes:
         out, _ = process.communicate(timeout=120)
         assert process.returncode == 0, out
@@ -69,10 +70,10 @@ def test_a_thousand_appends_from_two_processes_make_one_gapless_chain(cluster: C
 
 @pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"),
                     reason="pg_dump and pg_restore are not on PATH")
-def test_the_chain_verifies_after_pg_dump_and_pg_restore(cluster: Cluster, tmp_path) -> None:
+def test_the_chain_verifies_after_pg_dump_and_pg_restore(cluster: Cluster, tmp_path: Path) -> None:
     device = cluster.device(0)
     device.turn("우리은행에서 엄마한테 5만원 보내줘", new=True)
-    assert device.turn("4826")["data"]["status"] == "completed"
+    assert device.turn(PIN)["data"]["status"] == "completed"
     dump = tmp_path / "couchbank.dump"
     subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}",
                     f"--dbname={_libpq(cluster.database_url)}"], check=True, timeout=120)

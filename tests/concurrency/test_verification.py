@@ -4,7 +4,7 @@ from __future__ import annotations
 from banking.security.otp import _TOTP
 from banking.seed import DEMO_TOTP_SECRET
 from tests.concurrency import CONCURRENCY
-from tests.concurrency.cluster import PIN, Cluster, race
+from tests.concurrency.cluster import PIN, Cluster, assert_answered, race
 
 pytestmark = CONCURRENCY
 
@@ -13,19 +13,21 @@ WRONG_PIN = "1357"
 
 def test_five_wrong_pins_over_two_processes_lock_the_user_in_both(cluster: Cluster) -> None:
     devices = [cluster.device(i) for i in range(5)]
-    for device in devices:
+    waiting = [cluster.device(server) for server in range(2)]  # each awaits a PIN on its process
+    for device in devices + waiting:
         assert device.turn("잔액 알려줘", new=True)["awaiting"] == "pin"
 
     replies = race(*[lambda d=d: d.turn(WRONG_PIN) for d in devices])
 
-    assert all(isinstance(r, dict) for r in replies), replies
+    assert_answered(replies)
     assert len(cluster.events("auth.pin.failed")) == 5
     assert len(cluster.events("auth.lock")) == 1
-    for server in range(2):  # even the right PIN is refused, on either process
-        device = cluster.device(server)
-        device.turn("잔액 알려줘", new=True)
+    for device in waiting:  # even the right PIN is refused, on either process
         reply = device.turn(PIN)
         assert reply["status"] == "rejected" and reply["data"] is None, reply
+    for server in range(2):  # and a new conversation is refused before any PIN is asked
+        reply = cluster.device(server).turn("잔액 알려줘", new=True)
+        assert reply["status"] == "rejected" and reply["awaiting"] is None, reply
     assert not cluster.events("auth.pin.ok")
 
 
@@ -37,7 +39,7 @@ def test_a_pin_turn_double_submitted_to_two_processes_moves_money_once(cluster: 
         second = cluster.device(1)
         second.session_id = first.session_id
         replies = race(lambda: first.turn(PIN), lambda: second.turn(PIN))
-        assert all(isinstance(r, dict) for r in replies), replies
+        assert_answered(replies)
         sent = [r for r in replies if (r["data"] or {}).get("transfer_id")]
         assert len(sent) == 1, replies
 
@@ -56,7 +58,7 @@ def test_one_otp_code_raced_through_two_processes_is_accepted_once(cluster: Clus
     code = _TOTP(DEMO_TOTP_SECRET).now()
     replies = race(*[lambda d=d: d.turn(code) for d in devices])
 
-    assert all(isinstance(r, dict) for r in replies), replies
+    assert_answered(replies)
     sent = [r for r in replies if (r["data"] or {}).get("transfer_id")]
     assert len(sent) == 1, replies
     refused = next(r for r in replies if r not in sent)
