@@ -83,11 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    services: Services | None = None
+    server = None
     try:
         for url in ([os.environ["COUCHBANK_KBANK_URL"], os.environ["COUCHBANK_WOORI_URL"]] if children else []):
             _wait_healthy(url)
         app = create_app()
-        services: Services = app.extensions[EXTENSION]
+        services = app.extensions[EXTENSION]
         services.ensure_ready()
         from banking.seed import seed_demo_if_empty
 
@@ -97,12 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         from werkzeug.serving import make_server
 
         server = make_server(args.host, args.port, app, threaded=True)
-        print(f"couchbank voice service on http://{args.host}:{args.port}", flush=True)
+        base = f"http://{args.host}:{args.port}"
+        print(f"couchbank voice service on {base}", flush=True)
         for bank in ("kbank", "woori"):
             print(f"  {bank} partner: {services.settings.partner_urls[bank]}", flush=True)
-        print(f"  API docs: http://{args.host}:{args.port}/docs   console: "
-              f"http://{args.host}:{args.port}/console   auditors: http://{args.host}:{args.port}/audit",
-              flush=True)
+        print(f"  API docs {base}/docs · speaker console {base}/console · auditors {base}/audit", flush=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         while thread.is_alive():
@@ -110,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopping", flush=True)
     finally:
+        if server is not None:
+            server.shutdown()
+        if services is not None:
+            services.close()
         for child in children:
             child.send_signal(signal.SIGINT)
         for child in children:

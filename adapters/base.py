@@ -119,6 +119,8 @@ class PartnerAdapter(abc.ABC):
 
     #: short lowercase bank code, e.g. "kbank"; also the entry-point name
     name: str
+    #: the partner's base URL, for reachability probes; None for an in-process adapter
+    endpoint: str | None = None
 
     @abc.abstractmethod
     def new_idempotency_key(self) -> str:

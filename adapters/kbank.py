@@ -152,6 +152,7 @@ class KBankAdapter(PartnerAdapter):
 
     def __init__(self, *, base_url: str, timeout_s: float, credentials: dict[str, str]) -> None:
         self._http = PartnerHttp(base_url, timeout_s, bank=self.name)
+        self.endpoint = self._http.base_url
         self._client_id = credentials["client_id"]
         self._client_secret = credentials["client_secret"]
         self._org_code = credentials["org_code"]

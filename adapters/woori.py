@@ -114,6 +114,7 @@ class WooriAdapter(PartnerAdapter):
 
     def __init__(self, *, base_url: str, timeout_s: float, credentials: dict[str, str]) -> None:
         self._http = PartnerHttp(base_url, timeout_s, bank=self.name)
+        self.endpoint = self._http.base_url
         self._app_key = credentials["app_key"]
         self._app_secret = credentials["app_secret"]
 

@@ -3,6 +3,7 @@ balances are the banks' ledgers, never a copy in couchbank's database)."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import time
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -49,7 +50,8 @@ def _gather(services: Services, sink: list[PartnerCall], op: str, chosen: list[A
     """Ask every account's bank at once and wait no longer than the turn's budget: a speaker
     gives up after about 8 seconds, whatever a partner does."""
     deadline = time.monotonic() + budget_s
-    futures = [services.executor.submit(services.partners.call, sink, a.bank, op,
+    # each call runs in a copy of this request's context, so its log lines carry the request id
+    futures = [services.executor.submit(contextvars.copy_context().run, services.partners.call, sink, a.bank, op,
                                         lambda adapter, n=a.number: fn(adapter, n)) for a in chosen]
     results = []
     for account, future in zip(chosen, futures):

@@ -9,6 +9,7 @@ it.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import dataclasses
 import datetime as dt
 import json
@@ -275,7 +276,7 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
         return None
     if reserved is None:
         return final, extra, None
-    future = services.executor.submit(transfers.execute, services, reserved, actor)
+    future = services.executor.submit(contextvars.copy_context().run, transfers.execute, services, reserved, actor)
     try:
         status = future.result(timeout=_budget_left(services, started))
     except concurrent.futures.TimeoutError:

@@ -5,6 +5,8 @@ from typing import Any
 
 import marshmallow as ma
 import requests
+
+from adapters.base import PartnerAdapter
 from flask import Response, jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -42,11 +44,11 @@ def _database(services: Services) -> str:
     return "ok"
 
 
-def _partner(adapter: object) -> str:
+def _partner(adapter: PartnerAdapter) -> str:
     """Whether the partner answers HTTP at all. Not an adapter operation: a probe every few
     seconds must neither spend a partner's quota nor write audit events. Adapters without an
     HTTP endpoint (the in-memory ones) are in process and always reachable."""
-    base_url = getattr(getattr(adapter, "_http", None), "base_url", None)
+    base_url = adapter.endpoint
     if not base_url:
         return "ok"
     try:

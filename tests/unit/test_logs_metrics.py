@@ -35,8 +35,7 @@ def test_readyz_reports_each_check(client: Any) -> None:
 def test_readyz_is_503_with_the_error_envelope_when_a_partner_is_unreachable(
         client: Any, services: Any, monkeypatch: Any) -> None:
     class Unreachable:
-        class _http:  # noqa: N801 - mimics an HTTP adapter's client
-            base_url = "http://127.0.0.1:9"
+        endpoint = "http://127.0.0.1:9"
 
     monkeypatch.setitem(services.partners.adapters, "woori", Unreachable())
     response = client.get("/readyz")
