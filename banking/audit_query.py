@@ -15,6 +15,7 @@ from banking.store.database import Database
 from banking.store.tables import audit_events, audit_head
 
 STREAM_BATCH = 1000
+MAX_SEQ = 2**63 - 1  # seq is a 64-bit column: a larger one cannot exist (nor be bound)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ def page(conn: Connection, filters: Filters, limit: int, cursor: Cursor | None =
 
 
 def one(conn: Connection, seq: int) -> dict[str, Any] | None:
+    if not 0 < seq <= MAX_SEQ:
+        return None
     row = conn.execute(select(audit_events).where(audit_events.c.seq == seq)).mappings().first()
     return event_dict(row) if row else None
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from adapters.base import (
     AccountUnavailable,
@@ -88,9 +88,12 @@ class Transfer:
                 "to_bank": self.to_bank, "to_account": mask(self.to_account), **extra}
 
 
+_USED_TODAY = select(daily_usage.c.total).where(daily_usage.c.user_id == bindparam("user_id"),
+                                                daily_usage.c.day == bindparam("day"))
+
+
 def used_today(conn: Connection, user_id: str, now: dt.datetime) -> int:
-    total = conn.execute(select(daily_usage.c.total).where(
-        daily_usage.c.user_id == user_id, daily_usage.c.day == kst_day(now))).scalar()
+    total = conn.execute(_USED_TODAY, {"user_id": user_id, "day": kst_day(now)}).scalar()
     return int(total or 0)
 
 

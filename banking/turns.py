@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from banking import dialog, metrics, reads, speech, transfers, verification
 from banking.audit import Actor
@@ -32,6 +32,17 @@ from banking.store import insert_ignore
 from banking.store.tables import accounts, payees, sessions, users
 
 _LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d")
+
+# Built once: on the hot path, constructing a Core statement costs more than running it
+_SESSION = select(sessions).where(sessions.c.id == bindparam("id"), sessions.c.user_id == bindparam("user_id"))
+_USER = select(users).where(users.c.id == bindparam("user_id"))
+_PAYEES = select(payees).where(payees.c.user_id == bindparam("user_id")).order_by(payees.c.id)
+_ACCOUNTS = (select(accounts).where(accounts.c.user_id == bindparam("user_id"))
+             .order_by(accounts.c.is_primary.desc(), accounts.c.id))
+_UPDATE_SESSION = (update(sessions)
+                   .where(sessions.c.id == bindparam("session_id"), sessions.c.version == bindparam("seen_version"))
+                   .values(version=bindparam("new_version"), state=bindparam("state"),
+                           updated_at=bindparam("updated_at"), verified_until=bindparam("verified_until")))
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,7 @@ def load_conversation(conn: Connection, services: Services, user_id: str, device
                       session_id: str | None, now: dt.datetime) -> Conversation:
     row = None
     if session_id:
-        row = conn.execute(select(sessions).where(sessions.c.id == session_id,
-                                                  sessions.c.user_id == user_id)).first()
+        row = conn.execute(_SESSION, {"id": session_id, "user_id": user_id}).first()
     if row is None:
         return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
     idle = services.settings.session_idle_s
@@ -87,10 +97,10 @@ def load_conversation(conn: Connection, services: Services, user_id: str, device
 
 
 def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool) -> tuple[Facts, Any]:
-    user = conn.execute(select(users).where(users.c.id == user_id)).one()
-    payee_rows = conn.execute(select(payees).where(payees.c.user_id == user_id).order_by(payees.c.id)).all()
-    account_rows = conn.execute(select(accounts).where(accounts.c.user_id == user_id)
-                                .order_by(accounts.c.is_primary.desc(), accounts.c.id)).all()
+    params = {"user_id": user_id}
+    user = conn.execute(_USER, params).one()
+    payee_rows = conn.execute(_PAYEES, params).all()
+    account_rows = conn.execute(_ACCOUNTS, params).all()
     locked = verification.is_locked(user.locked_until, now)
     facts = Facts(
         payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.number) for p in payee_rows),
@@ -203,8 +213,8 @@ def _write_session(conn: Connection, convo: Conversation, state: State, verified
         return insert_ignore(conn, sessions, {"id": convo.id, "user_id": convo.user_id,
                                               "device_id": convo.device_id, "version": 1,
                                               "created_at": now, **values})
-    return conn.execute(update(sessions).where(sessions.c.id == convo.id, sessions.c.version == convo.version)
-                        .values(version=convo.version + 1, **values)).rowcount == 1
+    return conn.execute(_UPDATE_SESSION, {"session_id": convo.id, "seen_version": convo.version,
+                                          "new_version": convo.version + 1, **values}).rowcount == 1
 
 
 class _Conflict(Exception):

@@ -10,7 +10,28 @@ from marshmallow.validate import Length, OneOf, Range
 
 from banking.audit_query import Cursor
 
-_ID = {"validate": Length(1, 64)}
+
+def _no_nul(value: str) -> None:
+    # PostgreSQL text cannot hold NUL, so no stored value can match one
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+
+
+_ID = {"validate": [Length(1, 64), _no_nul]}
+
+
+class UtcDateTime(ma.fields.AwareDateTime):
+    """ISO-8601, UTC when no offset is given, and converted to UTC (what the store compares)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=dt.UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00+01:00
+            raise ma.ValidationError("Out of range in UTC.") from exc
 
 
 class CursorField(ma.fields.String):
@@ -28,9 +49,9 @@ class FilterQuerySchema(ma.Schema):
     type = ma.fields.String(**_ID, metadata={
         "description": "an event type exactly, or every type under a prefix that ends with '.'",
         "example": "transfer."})
-    since = ma.fields.AwareDateTime(default_timezone=dt.UTC, metadata={
+    since = UtcDateTime(metadata={
         "description": "ISO-8601; events at or after it (UTC when no offset is given)"})
-    until = ma.fields.AwareDateTime(default_timezone=dt.UTC, metadata={
+    until = UtcDateTime(metadata={
         "description": "ISO-8601; events before it (UTC when no offset is given)"})
 
 

@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, request
-from sqlalchemy import bindparam, func, select
+from flask import Response, g, request
+from sqlalchemy import Connection, bindparam, func, select
 
+from banking.api import errors
 from banking.api.errors import ApiError
 from banking.security import crypto, signing
 from banking.services import Services, current
-from banking.store import insert_ignore
+from banking.store import FIRST_WRITE, FirstWrite, insert_ignore
 from banking.store.tables import devices, nonces
 
 
@@ -37,6 +38,8 @@ _KNOWN_MAX = 10_000
 
 _DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
     devices.c.id == bindparam("device_id"), devices.c.revoked_at.is_(None))
+_NONCE_USED = select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
+                                           nonces.c.nonce == bindparam("nonce"))
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,29 +103,60 @@ def authenticate_device() -> None:
         if abs(now - int(timestamp)) > services.settings.signature_window_s:
             raise _unauthorized("The request timestamp is outside the allowed window.")
         try:
-            recent = _use_nonce(services, device_id, nonce, found, now)
+            recent = _check_nonce(services, device_id, nonce, found, now)
             break
         except _Stale:
             _KNOWN.pop((id(services), device_id), None)
             if attempt == 2:
                 raise _unauthorized() from None
-    if recent > services.settings.device_requests_per_minute:
+    if recent >= services.settings.device_requests_per_minute:  # this request is the next one
         raise ApiError(429, "too_many_requests", "Too many requests from this device; slow down.",
                        headers={"Retry-After": "60"})
+    # the nonce is spent by the request's first write transaction, in the same commit as the
+    # turn's own changes (or on its own once the answer is ready, if nothing was written)
+    g.first_write = FirstWrite(functools.partial(_spend, device_id, nonce, dt.datetime.fromtimestamp(now, dt.UTC)))
+    g.first_write_token = FIRST_WRITE.set(g.first_write)
     g.device_id = device_id
     g.user_id = found.user_id
 
 
-def _use_nonce(services: Services, device_id: str, nonce: str, device: _Device, now: float) -> int:
-    """In one write transaction: the device still stands as the signature was checked
+def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device, now: float) -> int:
+    """In one read transaction: the device still stands as the signature was checked
     against, the nonce is new, and how many requests it made in the last minute."""
     at = dt.datetime.fromtimestamp(now, dt.UTC)
     limit = services.settings.device_requests_per_minute
-    with services.db.begin() as conn:
+    with services.db.read() as conn:
         row = conn.execute(_DEVICE, {"device_id": device_id}).first()
         if row is None or row.user_id != device.user_id or row.secret_enc != device.secret_enc:
             raise _Stale
-        if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
+        if conn.execute(_NONCE_USED, {"device_id": device_id, "nonce": nonce}).first() is not None:
             raise _unauthorized("The request nonce was already used.")
         return conn.execute(_recent(limit), {"device_id": device_id,
                                              "since": at - dt.timedelta(seconds=60)}).scalar_one()
+
+
+def _spend(device_id: str, nonce: str, at: dt.datetime, conn: Connection) -> None:
+    if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
+        # a replay raced the original past the check above: it fails here, changing nothing
+        g.nonce_replayed = True
+        raise _unauthorized("The request nonce was already used.")
+
+
+def spend_unspent_nonce(response: Response) -> Response:
+    """after_request: a request that wrote nothing (an error, a read) still uses its nonce."""
+    first = g.get("first_write")
+    if first is None or first.done or g.get("nonce_replayed"):
+        return response
+    try:
+        with current().db.begin():
+            pass  # the first-write step runs on entering the transaction
+    except ApiError as exc:
+        return errors.http_error(exc)
+    return response
+
+
+def forget_first_write(_exc: BaseException | None = None) -> None:
+    """teardown_request: worker threads serve many requests; the step belongs to this one."""
+    token = g.pop("first_write_token", None)
+    if token is not None:
+        FIRST_WRITE.reset(token)

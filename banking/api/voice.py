@@ -13,6 +13,8 @@ from banking.turns import handle_turn
 
 blp = Blueprint("voice", __name__, url_prefix="/v1/voice", description="Voice turns from devices")
 blp.before_request(device_auth.authenticate_device)
+blp.after_request(device_auth.spend_unspent_nonce)
+blp.teardown_request(device_auth.forget_first_write)
 
 @blp.route("/turn", methods=["POST"])
 @blp.doc(security=docs.DEVICE_SECURITY)

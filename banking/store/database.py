@@ -2,17 +2,40 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import functools
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 _MIGRATION_LOCK_ID = 0x636F7563  # "couc": one advisory lock for schema upgrades
+
+
+class FirstWrite:
+    """A step that must commit together with the first write transaction of a unit of work
+    (a request): the HTTP edge uses it to spend a device's nonce in the same commit as the
+    turn's own changes, so a turn costs one durable commit, and a replay that slipped past
+    the edge's check changes nothing (its first write fails and rolls back)."""
+
+    def __init__(self, step: Callable[[Connection], None]) -> None:
+        self._step = step
+        self.done = False
+
+    def claim(self, conn: Connection) -> bool:
+        if self.done:
+            return False
+        self._step(conn)
+        return True
+
+
+#: the current unit of work's first-write step, if any (set and cleared by the HTTP edge)
+FIRST_WRITE: contextvars.ContextVar[FirstWrite | None] = contextvars.ContextVar("couchbank_first_write",
+                                                                              default=None)
 
 
 class Database:
@@ -40,12 +63,13 @@ class Database:
         On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so that two writers
         never deadlock upgrading a read lock, and writers queue at a gate first (see
         `_WriteGate`)."""
-        if self._write_gate is None:
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        with self._write_gate.held(), self.engine.begin() as conn:
+        first = FIRST_WRITE.get()
+        gate = self._write_gate.held() if self._write_gate is not None else contextlib.nullcontext()
+        with gate, self.engine.begin() as conn:
+            claimed = first is not None and first.claim(conn)
             yield conn
+        if claimed:
+            first.done = True  # type: ignore[union-attr]
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:

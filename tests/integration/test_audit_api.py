@@ -184,3 +184,9 @@ def test_the_routes_are_in_the_openapi_spec(client: Any) -> None:
         assert {"401", "403"} <= set(operation["responses"])
     parameters = {p["name"] for p in spec["paths"]["/v1/audit/events"]["get"]["parameters"]}
     assert {"user_id", "device_id", "type", "since", "until", "limit", "cursor"} <= parameters
+
+
+def test_out_of_range_values_are_refused_not_500(client: Any) -> None:
+    assert client.get(f"/v1/audit/events/{2**64}", headers=AUTH).status_code == 404
+    for params in ({"user_id": "a\x00b"}, {"since": "0001-01-01T00:00:00+01:00"}):
+        assert client.get("/v1/audit/events", query_string=params, headers=AUTH).status_code == 422

@@ -169,3 +169,26 @@ def test_healthz(live):
     _, url = live
     r = requests.get(url + "/healthz", timeout=5)
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_the_same_request_raced_from_threads_is_served_once(live):
+    import threading
+
+    services, url = live
+    body = json.dumps({"utterance": "엄마한테 5만원 보내줘"}).encode()
+    headers = signed(body)
+    statuses: list[int] = []
+    barrier = threading.Barrier(5)
+
+    def send():
+        barrier.wait()
+        statuses.append(post(url, body, headers).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 401, 401, 401, 401]
+    with services.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(sessions)).scalar_one() == 1
