@@ -13,9 +13,10 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from banking.store.tables import audit_events, audit_head
 
@@ -61,9 +62,22 @@ class Actor:
     request_id: str | None = None
 
 
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_INSERT = audit_events.insert()
+_MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+
+Event = tuple[str, Mapping[str, Any], Actor]
+
+
 class AuditTrail:
-    def __init__(self, key: bytes) -> None:
-        self._key = key
+    def __init__(self, key: bytes | Callable[[], bytes]) -> None:
+        # a callable defers loading the key until the trail is first used
+        self._source = key
+
+    @cached_property
+    def _key(self) -> bytes:
+        return self._source() if callable(self._source) else self._source
 
     def append(
         self,
@@ -74,35 +88,31 @@ class AuditTrail:
         *,
         at: dt.datetime | None = None,
     ) -> int:
-        """Append one event in `conn`'s transaction and return its seq. The head row is
-        locked until commit, which gives one total order across processes."""
-        head = conn.execute(
-            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-        ).one()
-        event = {
-            "seq": head.seq + 1,
-            # stored in UTC: SQLite keeps a datetime's wall time and drops its zone
-            "at": utc(at) if at else dt.datetime.now(dt.UTC),
-            "type": type,
-            "user_id": actor.user_id,
-            "device_id": actor.device_id,
-            "session_id": actor.session_id,
-            "request_id": actor.request_id,
-            "detail": dump_detail(detail),
-        }
-        event["prev_hash"] = head.hash
-        event["hash"] = chain_hash(self._key, head.hash, event)
-        conn.execute(audit_events.insert().values(**event))
-        conn.execute(
-            update(audit_head).where(audit_head.c.id == 1).values(seq=event["seq"], hash=event["hash"])
-        )
-        return event["seq"]
+        """Append one event in `conn`'s transaction and return its seq."""
+        return self.append_many(conn, [(type, detail, actor)], at=at)
 
-    def append_many(
-        self, conn: Connection, events: Iterable[tuple[str, Mapping[str, Any], Actor]]
-    ) -> None:
+    def append_many(self, conn: Connection, events: Iterable[Event], *, at: dt.datetime | None = None) -> int:
+        """Append events in order in `conn`'s transaction and return the last seq. The head
+        row is locked until commit, which gives one total order across processes; a turn's
+        events go in with one head read, one multi-row insert and one head update."""
+        head = conn.execute(_HEAD).one()
+        seq, prev = head.seq, head.hash
+        # stored in UTC: SQLite keeps a datetime's wall time and drops its zone
+        when = utc(at) if at else dt.datetime.now(dt.UTC)
+        rows = []
         for type_, detail, actor in events:
-            self.append(conn, type_, detail, actor)
+            seq += 1
+            event = {"seq": seq, "at": when, "type": type_, "user_id": actor.user_id,
+                     "device_id": actor.device_id, "session_id": actor.session_id,
+                     "request_id": actor.request_id, "detail": detail}
+            event["prev_hash"] = prev
+            prev = event["hash"] = chain_hash(self._key, prev, event)
+            event["detail"] = dump_detail(detail)
+            rows.append(event)
+        if rows:
+            conn.execute(_INSERT, rows)
+            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+        return seq
 
     def check(self, rows: Iterable[Mapping[str, Any]], anchor_seq: int, anchor_hash: str) -> Iterator[tuple[int, bool]]:
         """Yield (seq, ok) for each row in seq order; a row is bad when its seq does not follow

@@ -52,12 +52,12 @@ def stop_workers(workers: list[object]) -> None:
 
 
 def _jobs(services: "Services") -> list[tuple[str, float, Callable[[], object]]]:
-    from banking import maintenance, transfers
+    from banking import audit_jobs, maintenance, transfers
 
     return [
         # also the first thing after a restart: pending transfers are settled by asking the bank
         ("reconcile", services.settings.reconcile_every_s, lambda: transfers.reconcile_once(services)),
         ("prune-nonces", 60.0, lambda: maintenance.prune_nonces(services)),
-        ("audit-checkpoint", services.settings.checkpoint_every_s, lambda: __import__("banking.audit_jobs", fromlist=["checkpoint"]).checkpoint(services)),
-        ("audit-retention", 86400.0, lambda: __import__("banking.audit_jobs", fromlist=["prune"]).prune(services)),
+        ("audit-checkpoint", services.settings.checkpoint_every_s, lambda: audit_jobs.checkpoint(services)),
+        ("audit-retention", 86400.0, lambda: audit_jobs.prune(services)),
     ]

@@ -78,7 +78,7 @@ def build(settings: Settings, *, partners: Partners | None = None) -> Services:
                                   data_dir=settings.data_dir)
             for name, url in settings.partner_urls.items()
         })
-    return Services(settings=settings, db=db, keys=keys, audit=AuditTrail(keys.audit_chain),
+    return Services(settings=settings, db=db, keys=keys, audit=AuditTrail(lambda: keys.audit_chain),
                     partners=partners)
 
 

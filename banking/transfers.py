@@ -31,7 +31,7 @@ from adapters.base import (
     TransferResult,
 )
 from banking import metrics
-from banking.audit import Actor
+from banking.audit import Actor, Event
 from banking.partners import PartnerCall
 from banking.services import Services
 from banking.store import insert_ignore
@@ -205,10 +205,11 @@ def settle(conn: Connection, services: Services, transfer: Transfer, outcome: Ou
     return outcome.status
 
 
-def record_calls(conn: Connection, services: Services, sink: list[PartnerCall], actor: Actor) -> None:
-    for call in list(sink):  # a late read may still be appending
-        services.audit.append(conn, call.audit_type, call.audit_detail(), actor)
-    sink.clear()
+def call_events(sink: list[PartnerCall], actor: Actor) -> list[Event]:
+    """The audit events of the partner calls made so far (a late read may still append)."""
+    calls = list(sink)
+    del sink[:len(calls)]
+    return [(call.audit_type, call.audit_detail(), actor) for call in calls]
 
 
 def execute(services: Services, transfer: Transfer, actor: Actor) -> str:
@@ -223,7 +224,7 @@ def _record_attempt(services: Services, transfer: Transfer, outcome: Outcome, si
                     actor: Actor) -> str:
     with services.db.begin() as conn:
         status = settle(conn, services, transfer, outcome, actor)
-        record_calls(conn, services, sink, actor)
+        services.audit.append_many(conn, call_events(sink, actor))
         return status
 
 

@@ -58,7 +58,8 @@ class TurnReply:
     data: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # shallow: the nested values are fresh per turn, and asdict's deep copy is not free
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclass
@@ -227,8 +228,7 @@ def _save(services: Services, convo: Conversation, state: State, verified: bool,
         with services.db.begin() as conn:
             if not _write_session(conn, convo, state, verified, now, services.settings.session_idle_s):
                 raise _Conflict
-            transfers.record_calls(conn, services, sink, actor)
-            services.audit.append(conn, "turn", event, actor)
+            services.audit.append_many(conn, [*transfers.call_events(sink, actor), ("turn", event, actor)])
     except _Conflict:
         return False
     return True
@@ -279,9 +279,9 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
                 extra = []
             if not _write_session(conn, convo, final, verified, now, services.settings.session_idle_s):
                 raise _Conflict
-            if reserved is not None:
-                services.audit.append(conn, "transfer.pending", reserved.audit_detail(), actor)
-            services.audit.append(conn, "turn", _turn_event(decision, final, parsed, utterance, checked), actor)
+            events = [("transfer.pending", reserved.audit_detail(), actor)] if reserved is not None else []
+            services.audit.append_many(conn, [*events, ("turn", _turn_event(decision, final, parsed, utterance,
+                                                                            checked), actor)])
     except _Conflict:
         return None
     if reserved is None:

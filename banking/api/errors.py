@@ -75,7 +75,7 @@ def http_error(error: HTTPException) -> Response:
     message = error.description or error.name
     if status == 422 or "messages" in data:
         fields = _flatten(data.get("messages") or data.get("errors") or {})
-        message = "The request body breaks the schema."
+        message = "The request breaks the schema: see fields."
     elif status == 400:
         message = "The request body is not valid JSON."
     elif status == 413:

@@ -13,6 +13,7 @@ import marshmallow as ma
 from flask import (Blueprint, Flask, Response, abort, g, jsonify, redirect, render_template, request,
                    session, stream_with_context, url_for)
 from flask.blueprints import BlueprintSetupState
+from flask.sessions import SecureCookieSessionInterface
 
 from banking import auditors
 from banking.api.audit_schemas import EventQuerySchema, ExportQuerySchema
@@ -36,12 +37,21 @@ _SECURITY_HEADERS = {
 }
 
 
+class _DerivedKeySessions(SecureCookieSessionInterface):
+    """Signs session cookies with a key derived from the master secret: apart from the
+    database, the same in every process sharing the master key, and derived on first use so
+    that commands that need no key never load one."""
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        if not app.secret_key:
+            app.secret_key = app.extensions[EXTENSION].keys.derive("web-session")
+        return super().get_signing_serializer(app)
+
+
 @bp.record_once
 def _session_cookie(state: BlueprintSetupState) -> None:
     app: Flask = state.app
-    if not app.secret_key:
-        # a key apart from the database, the same in every process sharing the master key
-        app.secret_key = app.extensions[EXTENSION].keys.derive("web-session")
+    app.session_interface = _DerivedKeySessions()
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

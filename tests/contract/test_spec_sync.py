@@ -15,6 +15,7 @@ REGENERATE = "flask --app app openapi write --format=yaml openapi.yaml"
 
 
 def _generate(tmp_path: Path, environment: str) -> bytes:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "openapi.yaml"
     env = {**os.environ, "COUCHBANK_DATA_DIR": str(tmp_path / "data"), "COUCHBANK_ENV": environment,
            # nothing listens there: writing the spec must not need a database or a partner
