@@ -8,11 +8,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from flask import Flask
 
+from adapters.probe import wait_until_up
 from banking import config, logs
 from banking.partners import Partners
 from banking.services import EXTENSION, Services, build
@@ -44,20 +44,6 @@ def _sandbox(bank: str, port: int, data_dir: Path, env: dict[str, str]) -> subpr
     )
 
 
-def _wait_healthy(url: str, timeout_s: float = 20.0) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_sandbox/healthz", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"sandbox at {url} did not start")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="couchbank voice banking service")
     parser.add_argument("--host", default="127.0.0.1")
@@ -87,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         for url in ([os.environ["COUCHBANK_KBANK_URL"], os.environ["COUCHBANK_WOORI_URL"]] if children else []):
-            _wait_healthy(url)
+            wait_until_up(f"{url}/_sandbox/healthz")
         app = create_app()
         services = app.extensions[EXTENSION]
         services.ensure_ready()

@@ -8,12 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import requests
 
+from adapters.probe import wait_until_up
 from adapters.sandbox.testing import free_port
 from bench import harness
 
@@ -46,20 +45,6 @@ def gunicorn_command(port: int) -> tuple[list[str], str]:
     return base + flags + ["-b", f"127.0.0.1:{port}", app], "gunicorn " + " ".join(flags)
 
 
-def _wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            if requests.get(base + "/healthz", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become healthy")
-
-
 def _load(d: Path, env: dict[str, str], plan: dict[str, Any]) -> dict[str, Any]:
     (d / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "bench.loadgen", str(d / "plan.json")],
@@ -83,7 +68,7 @@ def measure(engine: str, concurrency: int, seconds: float, warmup_s: float,
             proc = subprocess.Popen(command, cwd=harness.REPO, env=env, stdout=log, stderr=log)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_healthy(base, proc)
+            wait_until_up(base + "/healthz", timeout_s=60, process=proc)
             plan.update(url=base, utterance=harness.BALANCE)
             paced = _load(d, env, {**plan, "seconds": seconds, "warmup_s": warmup_s, "interval_s": PACE_S})
             saturated = _load(d, env, {**plan, "seconds": saturation_s, "warmup_s": 1.0, "interval_s": 0.0})

@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from banking.nlu import parse
 

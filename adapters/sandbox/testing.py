@@ -22,6 +22,8 @@ from typing import Any
 
 import requests
 
+from adapters.probe import wait_until_up
+
 _ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds `adapters`
 
 
@@ -41,17 +43,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def wait_healthy(url: str, timeout_s: float = 20.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"sandbox at {url} exited with {process.returncode}")
-        try:
-            if requests.get(f"{url}/_sandbox/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"sandbox at {url} not healthy after {timeout_s} s")
+    wait_until_up(f"{url}/_sandbox/healthz", timeout_s=timeout_s, process=process)
 
 
 def start_sandbox(bank: str, port: int, data_dir: Path, *, host: str = "127.0.0.1",

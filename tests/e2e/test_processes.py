@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
+from adapters.probe import wait_until_up
 from adapters.sandbox.testing import postings_for, running_sandboxes, set_fault
 from banking.store import Database
 from banking.store.tables import transfers
@@ -53,17 +53,8 @@ def start(args: list[str], data_dir: Path, env: dict[str, str] | None = None) ->
                             env=full_env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "service exited"
-        try:
-            if requests.get(url + "/healthz", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
+def wait_healthy(url: str, process: subprocess.Popen) -> None:
+    wait_until_up(url + "/healthz", timeout_s=60, process=process)
 
 
 def test_python_app_serves_the_balance_conversation(tmp_path):

@@ -1,9 +1,7 @@
 """CONTRACT §4.1, rule by rule, over HTTP against the real partner sandboxes, on SQLite and
 PostgreSQL."""
-import datetime as dt
 
 import pytest
-import requests
 
 from adapters.sandbox.testing import postings_for
 from banking.store.tables import transfers
