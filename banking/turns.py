@@ -147,11 +147,8 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
         facts = dataclasses.replace(facts, otp=verification.check_otp(services, user_id, parsed.digits or "", actor))
 
     decision = dialog.decide(state, parsed, facts)
-    verified = convo.verified and not facts.locked and decision.replies[-1:] != (Reply("locked"),)
-    if "verify_session" in decision.actions:
-        verified = True
-    if facts.pin == "locked" or any(r.key == "locked" for r in decision.replies):
-        verified = False
+    locked = facts.locked or facts.pin == "locked" or any(r.key == "locked" for r in decision.replies)
+    verified = not locked and (convo.verified or "verify_session" in decision.actions)
 
     sink: list[PartnerCall] = []
     replies = list(convo.notes) + list(decision.replies)

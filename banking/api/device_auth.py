@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, g, request
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, exists, func, select
 
 from banking.api import errors
 from banking.api.errors import ApiError
@@ -38,18 +38,25 @@ _KNOWN_MAX = 10_000
 
 _DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
     devices.c.id == bindparam("device_id"), devices.c.revoked_at.is_(None))
-_NONCE_USED = select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
-                                           nonces.c.nonce == bindparam("nonce"))
 
 
 @functools.lru_cache(maxsize=8)
-def _recent(limit: int) -> Any:
-    # counting stops past the limit: a flooding device costs no more per request than the
-    # limit allows, however many nonces it has piled up in the window
-    return select(func.count()).select_from(
-        select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
-                                     nonces.c.seen_at > bindparam("since"))
-        .limit(limit + 1).subquery())
+def _gate(limit: int) -> Any:
+    """One statement for the edge's three questions: does the device still stand (user and
+    secret as cached), was this nonce used, and how many requests in the window. Counting
+    stops past the limit: a flooding device costs no more per request than the limit allows."""
+    device = devices.c.id == bindparam("device_id")
+    active = devices.c.revoked_at.is_(None)
+    recent = (select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
+                                           nonces.c.seen_at > bindparam("since"))
+              .limit(limit + 1).subquery())
+    return select(
+        select(devices.c.user_id).where(device, active).scalar_subquery().label("user_id"),
+        select(devices.c.secret_enc).where(device, active).scalar_subquery().label("secret_enc"),
+        exists().where(nonces.c.device_id == bindparam("device_id"),
+                       nonces.c.nonce == bindparam("nonce")).label("used"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent"),
+    )
 
 
 def _decrypt(services: Services, device_id: str, user_id: str, secret_enc: bytes) -> _Device:
@@ -126,13 +133,13 @@ def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device
     at = dt.datetime.fromtimestamp(now, dt.UTC)
     limit = services.settings.device_requests_per_minute
     with services.db.read() as conn:
-        row = conn.execute(_DEVICE, {"device_id": device_id}).first()
-        if row is None or row.user_id != device.user_id or row.secret_enc != device.secret_enc:
-            raise _Stale
-        if conn.execute(_NONCE_USED, {"device_id": device_id, "nonce": nonce}).first() is not None:
-            raise _unauthorized("The request nonce was already used.")
-        return conn.execute(_recent(limit), {"device_id": device_id,
-                                             "since": at - dt.timedelta(seconds=60)}).scalar_one()
+        row = conn.execute(_gate(limit), {"device_id": device_id, "nonce": nonce,
+                                          "since": at - dt.timedelta(seconds=60)}).one()
+    if row.user_id != device.user_id or row.secret_enc != device.secret_enc:
+        raise _Stale
+    if row.used:
+        raise _unauthorized("The request nonce was already used.")
+    return int(row.recent)
 
 
 def _spend(device_id: str, nonce: str, at: dt.datetime, conn: Connection) -> None:

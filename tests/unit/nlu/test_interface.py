@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from banking.nlu import INTENTS, Parse, Slots, parse
+from banking.nlu.intent import EN_TRANSFER_VERB, KO_MOVE_VERB, KO_SEND_MONEY_VERB, KO_SEND_VERB
 from banking.nlu.cli import nlu
 
 CORPUS = Path(__file__).with_name("corpus.tsv")
@@ -69,8 +70,13 @@ def test_text_is_kept_as_given() -> None:
 @given(st.text(max_size=80))
 def test_any_text_is_safe(text: str) -> None:
     p = parse(text)
-    assert p.intent in INTENTS and p.intent != "transfer"
+    assert p.intent in INTENTS
     json.dumps(p.to_dict(), ensure_ascii=False)
+    # noise is never a transfer; hypothesis does find real send verbs (`TRANSER`, an ASR
+    # misspelling the grammar accepts), which are not noise
+    if not (EN_TRANSFER_VERB.search(text) or KO_SEND_MONEY_VERB.search(text) or KO_SEND_VERB.search(text)
+            or KO_MOVE_VERB.search(text)):
+        assert p.intent != "transfer", text
 
 
 # Words a recogniser might produce around banking, without any verb that sends money.
