@@ -171,7 +171,7 @@ def test_five_wrong_pins_lock_everywhere_even_the_right_pin(live):
     balances(verified)
     waiting = new_device()
     assert waiting.turn("잔액 알려줘")["awaiting"] == "pin"
-    for i in range(5):
+    for _ in range(5):
         device = new_device()  # a new session each time: the counter is the user's
         device.turn("잔액 알려줘")
         reply = device.turn("1357")

@@ -2,6 +2,7 @@ import os
 import stat
 
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from banking.security import crypto
 from banking.security.keys import MASTER_KEY_ENV, Keyring, MasterKeyError, load_master_key
@@ -39,7 +40,7 @@ def test_encryption_binds_context():
     key = os.urandom(32)
     blob = crypto.encrypt(key, b"seed", context="totp:demo")
     assert crypto.decrypt(key, blob, context="totp:demo") == b"seed"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         crypto.decrypt(key, blob, context="totp:someone-else")
 
 
