@@ -2,17 +2,25 @@
 server, again on a fresh PostgreSQL database (skipped otherwise)."""
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import settings
 
 from adapters.memory import MemoryAdapter
 from banking.partners import Partners
 from tests.support import HAS_PG, Device, flask_transport, fresh_pg_database, http_transport, make_settings
 
 pytest_plugins = ["adapters.sandbox.pytest_plugin", "tests.leak_scan"]
+
+# CI explores the same examples every run (a red build must be reproducible); locally,
+# hypothesis keeps exploring new ones
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
