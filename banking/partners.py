@@ -3,8 +3,8 @@ described as an audit event that the caller appends in its own transaction."""
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Mapping, TypeVar
 
 import structlog

@@ -31,8 +31,8 @@ class _Device:
 
 
 #: decrypted device secrets by (service, device id). Only a hint: every request re-reads the
-#: device row inside its nonce transaction and accepts only when that row (not revoked, same
-#: ciphertext) still matches, so revocation and secret rotation take effect at once.
+#: device row in its nonce check (`_gate`) and is accepted only when that row (not revoked,
+#: same ciphertext) still matches, so revocation and secret rotation take effect at once.
 _KNOWN: dict[tuple[int, str], _Device] = {}
 _KNOWN_MAX = 10_000
 

@@ -16,6 +16,15 @@ ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def in_chromium(test: Any) -> Any:
+    """A browser test: one database is enough, and it needs Debian's chromium."""
+    for mark in (pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
+                 pytest.mark.browser,
+                 pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)):
+        test = mark(test)
+    return test
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -50,9 +59,7 @@ def _say(page: Any, text: str, turns_before: int) -> None:
     page.locator("#conversation li.speaker").nth(turns_before).wait_for()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+@in_chromium
 def test_a_quick_transfer_with_pin_and_otp_through_the_console(
         browser: Any, live_app_factory: Any, memory_partners: Any) -> None:
     app, url = live_app_factory(partners=memory_partners)
@@ -92,9 +99,7 @@ def test_a_quick_transfer_with_pin_and_otp_through_the_console(
     assert outside == []
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+@in_chromium
 def test_the_console_and_the_api_docs_load_nothing_from_outside(
         browser: Any, live_app_factory: Any, memory_partners: Any) -> None:
     _app, url = live_app_factory(partners=memory_partners)
