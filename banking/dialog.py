@@ -111,6 +111,13 @@ def needs_check(state: State, parse: Parse) -> Literal["pin", "otp"] | None:
     return None
 
 
+def concerns_transfer(state: State, parse: Parse) -> bool:
+    """Whether `decide` may consult the payees and today's usage (`Facts.payees`,
+    `Limits.used_today`): only a conversation that is or becomes a transfer does, so the
+    caller may leave them empty otherwise and spare a balance turn the reads."""
+    return state.task == "transfer" or (state.task is None and parse.intent == "transfer")
+
+
 def _done(state: State, status: str, *replies: Reply, actions: tuple[str, ...] = ()) -> Decision:
     return Decision(dataclasses.replace(state, status=status, awaiting=None, candidate=None), replies, actions)
 

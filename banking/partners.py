@@ -1,7 +1,9 @@
-"""Every partner call goes through here: timed, logged without secrets, counted, and
-described as an audit event that the caller appends in its own transaction."""
+"""Every partner call goes through here: timed, counted, and recorded in a `CallLog` that the
+caller drains to append the calls as audit events in its own transaction; each call is
+logged (without secrets) as it is drained."""
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -51,6 +53,48 @@ def _outcome(error: BaseException | None) -> str:
     return "error"
 
 
+def _log(call: PartnerCall) -> None:
+    log.info("partner_call", **call.audit_detail())
+
+
+class CallLog:
+    """The partner calls of one unit of work (a turn, a transfer attempt).
+
+    Calls are logged by the thread that drains them, not by the pool threads that made
+    them: log lines written from several pool threads at once made those threads take the
+    GIL from each other and from the waiting request. A call that ends after the last drain
+    (a read that outlived its turn's budget) is logged by the thread that made it."""
+
+    def __init__(self) -> None:
+        self._calls: list[PartnerCall] = []
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def add(self, call: PartnerCall) -> None:
+        with self._lock:
+            if not self._closed:
+                self._calls.append(call)
+                return
+        _log(call)
+
+    def drain(self) -> list[PartnerCall]:
+        """The calls recorded since the last drain, logged now."""
+        with self._lock:
+            calls, self._calls = self._calls, []
+        for call in calls:
+            _log(call)
+        return calls
+
+    def __enter__(self) -> CallLog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        # log what was never drained; calls that end later log themselves
+        with self._lock:
+            self._closed = True
+        self.drain()
+
+
 class UnknownBank(PartnerError):
     pass
 
@@ -66,7 +110,7 @@ class Partners:
     def adapters(self) -> dict[str, PartnerAdapter]:
         return dict(self._source() if callable(self._source) else self._source)
 
-    def call(self, sink: list[PartnerCall], bank: str, operation: str,
+    def call(self, calls: CallLog, bank: str, operation: str,
              fn: Callable[[PartnerAdapter], T]) -> T:
         adapter = self.adapters.get(bank)
         if adapter is None:
@@ -85,10 +129,9 @@ class Partners:
             elapsed = (time.perf_counter() - started) * 1000
             record = PartnerCall(bank, operation, _outcome(error), elapsed,
                                  getattr(error, "code", None) if error else None)
-            sink.append(record)
             metrics.PARTNER_CALLS.labels(bank, operation, record.outcome).inc()
             metrics.PARTNER_SECONDS.labels(bank, operation).observe(elapsed / 1000)
-            log.info("partner_call", **record.audit_detail())
+            calls.add(record)
 
     def close(self) -> None:
         if "adapters" in self.__dict__:

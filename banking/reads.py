@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from adapters.base import PartnerError, Transaction
 from banking import speech
 from banking.dialog import Reply, mask
-from banking.partners import PartnerCall
+from banking.partners import CallLog
 from banking.services import Services
 
 SPOKEN_TRANSACTIONS = 3
@@ -35,23 +35,23 @@ def _accounts(rows: Sequence[Any], bank: str | None) -> list[Any]:
     return [a for a in rows if bank is None or a.bank == bank]
 
 
-def perform(services: Services, sink: list[PartnerCall], task: str, bank: str | None,
+def perform(services: Services, calls: CallLog, task: str, bank: str | None,
             account_rows: Sequence[Any], locale: str, budget_s: float) -> ReadResult:
     chosen = _accounts(account_rows, bank)
     if task == "balance":
-        return _balance(services, sink, chosen, locale, budget_s)
+        return _balance(services, calls, chosen, locale, budget_s)
     if task == "transactions":
-        return _transactions(services, sink, chosen, locale, budget_s)
+        return _transactions(services, calls, chosen, locale, budget_s)
     return _list_accounts(chosen, locale)
 
 
-def _gather(services: Services, sink: list[PartnerCall], op: str, chosen: list[Any], fn: Any,
+def _gather(services: Services, calls: CallLog, op: str, chosen: list[Any], fn: Any,
             budget_s: float) -> list[Any]:
     """Ask every account's bank at once and wait no longer than the turn's budget: a speaker
     gives up after about 8 seconds, whatever a partner does."""
     deadline = time.monotonic() + budget_s
     # each call runs in a copy of this request's context, so its log lines carry the request id
-    futures = [services.executor.submit(contextvars.copy_context().run, services.partners.call, sink, a.bank, op,
+    futures = [services.executor.submit(contextvars.copy_context().run, services.partners.call, calls, a.bank, op,
                                         lambda adapter, n=a.number: fn(adapter, n)) for a in chosen]
     results = []
     for account, future in zip(chosen, futures):
@@ -62,10 +62,10 @@ def _gather(services: Services, sink: list[PartnerCall], op: str, chosen: list[A
     return results
 
 
-def _balance(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str,
+def _balance(services: Services, calls: CallLog, chosen: list[Any], locale: str,
              budget_s: float) -> ReadResult:
     items = []
-    found = _gather(services, sink, "balance", chosen, lambda a, n: a.balance(n), budget_s)
+    found = _gather(services, calls, "balance", chosen, lambda a, n: a.balance(n), budget_s)
     for account, balance in zip(chosen, found):
         items.append({"bank": account.bank, "name": account.name, "number_masked": mask(account.number),
                       "balance": balance.balance, "currency": "KRW"})
@@ -81,10 +81,10 @@ def _balance(services: Services, sink: list[PartnerCall], chosen: list[Any], loc
     return ReadResult([reply], lines, {"accounts": items})
 
 
-def _transactions(services: Services, sink: list[PartnerCall], chosen: list[Any], locale: str,
+def _transactions(services: Services, calls: CallLog, chosen: list[Any], locale: str,
                   budget_s: float) -> ReadResult:
     found: list[Transaction] = []
-    pages = _gather(services, sink, "transactions", chosen,
+    pages = _gather(services, calls, "transactions", chosen,
                     lambda a, n: a.transactions(n, limit=CARD_TRANSACTIONS), budget_s)
     for page in pages:
         found.extend(page.transactions)

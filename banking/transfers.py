@@ -32,7 +32,7 @@ from adapters.base import (
 )
 from banking import metrics
 from banking.audit import Actor, Event
-from banking.partners import PartnerCall
+from banking.partners import CallLog
 from banking.services import Services
 from banking.store import insert_ignore
 from banking.store.tables import daily_usage, transfers
@@ -148,9 +148,9 @@ def classify(result: TransferResult) -> Outcome:
     return Outcome("pending", last_outcome="unknown" if result.state == "processing" else "not_found")
 
 
-def send(services: Services, transfer: Transfer, sink: list[PartnerCall]) -> Outcome:
+def send(services: Services, transfer: Transfer, calls: CallLog) -> Outcome:
     try:
-        result = services.partners.call(sink, transfer.from_bank, "transfer",
+        result = services.partners.call(calls, transfer.from_bank, "transfer",
                                         lambda a: a.transfer(transfer.request()))
     except InsufficientFunds:
         return Outcome("failed", reason="insufficient_funds", last_outcome="failed")
@@ -167,9 +167,9 @@ def send(services: Services, transfer: Transfer, sink: list[PartnerCall]) -> Out
     return outcome if outcome.status != "pending" else Outcome("pending", last_outcome="unknown")
 
 
-def inquire(services: Services, transfer: Transfer, sink: list[PartnerCall]) -> Outcome:
+def inquire(services: Services, transfer: Transfer, calls: CallLog) -> Outcome:
     try:
-        result = services.partners.call(sink, transfer.from_bank, "transfer_status",
+        result = services.partners.call(calls, transfer.from_bank, "transfer_status",
                                         lambda a: a.transfer_status(transfer.idempotency_key))
     except RetryLater as exc:
         return Outcome("pending", last_outcome=transfer.last_outcome or "unknown", retry_after=exc.retry_after)
@@ -205,26 +205,25 @@ def settle(conn: Connection, services: Services, transfer: Transfer, outcome: Ou
     return outcome.status
 
 
-def call_events(sink: list[PartnerCall], actor: Actor) -> list[Event]:
-    """The audit events of the partner calls made so far (a late read may still append)."""
-    calls = list(sink)
-    del sink[:len(calls)]
-    return [(call.audit_type, call.audit_detail(), actor) for call in calls]
+def call_events(calls: CallLog, actor: Actor) -> list[Event]:
+    """The audit events of the partner calls made since the last drain."""
+    return [(call.audit_type, call.audit_detail(), actor) for call in calls.drain()]
 
 
 def execute(services: Services, transfer: Transfer, actor: Actor) -> str:
     """Send a reserved transfer and record the answer; returns the status. Runs in a worker
     thread so that a voice turn can answer "being confirmed" when the bank is slow."""
-    sink: list[PartnerCall] = []
-    outcome = send(services, transfer, sink)
-    return _record_attempt(services, transfer, outcome, sink, actor)
+    with CallLog() as calls:
+        outcome = send(services, transfer, calls)
+        return _record_attempt(services, transfer, outcome, calls, actor)
 
 
-def _record_attempt(services: Services, transfer: Transfer, outcome: Outcome, sink: list[PartnerCall],
+def _record_attempt(services: Services, transfer: Transfer, outcome: Outcome, calls: CallLog,
                     actor: Actor) -> str:
+    events = call_events(calls, actor)  # logged before the write lock is taken
     with services.db.begin() as conn:
         status = settle(conn, services, transfer, outcome, actor)
-        services.audit.append_many(conn, call_events(sink, actor))
+        services.audit.append_many(conn, events)
         return status
 
 
@@ -252,16 +251,16 @@ def claim(services: Services, transfer: Transfer) -> bool:
 
 def reconcile_one(services: Services, transfer: Transfer) -> str:
     actor = Actor(user_id=transfer.user_id, request_id=f"reconciler:{WORKER_ID}")
-    sink: list[PartnerCall] = []
-    outcome = inquire(services, transfer, sink)
-    if outcome.last_outcome == "not_found":
-        age = (services.clock() - transfer.created_at).total_seconds()
-        if transfer.last_outcome == "retry_later":
-            # the bank throttled it and never received it: the same key may be sent again
-            outcome = send(services, transfer, sink)
-        elif age >= NOT_FOUND_GRACE_S:
-            outcome = Outcome("failed", reason="rejected", last_outcome="not_found")
-    return _record_attempt(services, transfer, outcome, sink, actor)
+    with CallLog() as calls:
+        outcome = inquire(services, transfer, calls)
+        if outcome.last_outcome == "not_found":
+            age = (services.clock() - transfer.created_at).total_seconds()
+            if transfer.last_outcome == "retry_later":
+                # the bank throttled it and never received it: the same key may be sent again
+                outcome = send(services, transfer, calls)
+            elif age >= NOT_FOUND_GRACE_S:
+                outcome = Outcome("failed", reason="rejected", last_outcome="not_found")
+        return _record_attempt(services, transfer, outcome, calls, actor)
 
 
 def reconcile_once(services: Services) -> int:

@@ -25,7 +25,7 @@ from banking import dialog, metrics, reads, speech, transfers, verification
 from banking.audit import Actor
 from banking.dialog import Decision, Facts, Limits, Reply, State
 from banking.nlu import Parse, parse
-from banking.partners import PartnerCall
+from banking.partners import CallLog
 from banking.payee_match import Payee
 from banking.services import Services
 from banking.store import insert_ignore
@@ -97,10 +97,13 @@ def load_conversation(conn: Connection, services: Services, user_id: str, device
     return Conversation(row.id, user_id, device_id, state, row.version, verified)
 
 
-def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool) -> tuple[Facts, Any]:
+def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool,
+               transfer: bool) -> tuple[Facts, Any]:
+    """What the dialog needs to decide; the payees and today's usage only for a transfer
+    (`dialog.concerns_transfer`)."""
     params = {"user_id": user_id}
     user = conn.execute(_USER, params).one()
-    payee_rows = conn.execute(_PAYEES, params).all()
+    payee_rows = conn.execute(_PAYEES, params).all() if transfer else ()
     account_rows = conn.execute(_ACCOUNTS, params).all()
     locked = verification.is_locked(user.locked_until, now)
     facts = Facts(
@@ -108,7 +111,7 @@ def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool)
         banks=tuple(a.bank for a in account_rows),
         primary_bank=next((a.bank for a in account_rows if a.is_primary), None),
         limits=Limits(user.otp_threshold, user.per_transfer_limit, user.daily_limit,
-                      transfers.used_today(conn, user_id, now)),
+                      transfers.used_today(conn, user_id, now) if transfer else 0),
         verified=verified and not locked,
         locked=locked,
         has_otp=user.totp_secret_enc is not None,
@@ -127,13 +130,20 @@ def redact(utterance: str, parsed: Parse, checked: str | None) -> str:
 
 def handle_turn(services: Services, *, user_id: str, device_id: str, request_id: str | None,
                 utterance: str, session_id: str | None, locale: str | None) -> TurnReply:
+    with CallLog() as calls:
+        return _turn(services, calls, user_id, device_id, request_id, utterance, session_id, locale)
+
+
+def _turn(services: Services, calls: CallLog, user_id: str, device_id: str, request_id: str | None,
+          utterance: str, session_id: str | None, locale: str | None) -> TurnReply:
     started = time.monotonic()
     now = services.clock()
+    parsed = parse(utterance, locale)
     with services.db.read() as conn:
         convo = load_conversation(conn, services, user_id, device_id, session_id, now)
-        facts, (user, account_rows) = load_facts(conn, user_id, now, convo.verified)
+        facts, (user, account_rows) = load_facts(conn, user_id, now, convo.verified,
+                                                 dialog.concerns_transfer(convo.state, parsed))
     actor = Actor(user_id=user_id, device_id=device_id, session_id=convo.id, request_id=request_id)
-    parsed = parse(utterance, locale)
     state = convo.state
     if state.task is None:
         state = dataclasses.replace(state, locale=locale or parsed.locale)
@@ -150,7 +160,6 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
     locked = facts.locked or facts.pin == "locked" or any(r.key == "locked" for r in decision.replies)
     verified = not locked and (convo.verified or "verify_session" in decision.actions)
 
-    sink: list[PartnerCall] = []
     replies = list(convo.notes) + list(decision.replies)
     card_lines: list[str] = []
     data: dict[str, Any] | None = None
@@ -159,7 +168,7 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
 
     if "read" in decision.actions:
         try:
-            result = reads.perform(services, sink, new_state.task or "balance", new_state.bank,
+            result = reads.perform(services, calls, new_state.task or "balance", new_state.bank,
                                    account_rows, loc, _budget_left(services, started))
             replies += result.replies
             card_lines, data = result.card_lines, result.data
@@ -169,14 +178,14 @@ def handle_turn(services: Services, *, user_id: str, device_id: str, request_id:
 
     if "transfer" in decision.actions:
         outcome = _transfer(services, convo, new_state, decision, facts, user, account_rows, actor, verified,
-                            now, utterance, parsed, checked, sink, started)
+                            now, utterance, parsed, checked, calls, started)
         if outcome is None:
             return _busy(services, convo, actor, parsed, utterance, checked)
         new_state, extra, data = outcome
         replies += extra
     else:
         saved = _save(services, convo, new_state, verified, now, actor,
-                      _turn_event(decision, new_state, parsed, utterance, checked), sink)
+                      _turn_event(decision, new_state, parsed, utterance, checked), calls)
         if not saved:
             return _busy(services, convo, actor, parsed, utterance, checked)
 
@@ -220,12 +229,14 @@ class _Conflict(Exception):
 
 
 def _save(services: Services, convo: Conversation, state: State, verified: bool, now: dt.datetime,
-          actor: Actor, event: dict[str, Any], sink: list[PartnerCall]) -> bool:
+          actor: Actor, event: dict[str, Any], calls: CallLog) -> bool:
+    # drained (and so logged) before the write lock is taken, not while it is held
+    events = [*transfers.call_events(calls, actor), ("turn", event, actor)]
     try:
         with services.db.begin() as conn:
             if not _write_session(conn, convo, state, verified, now, services.settings.session_idle_s):
                 raise _Conflict
-            services.audit.append_many(conn, [*transfers.call_events(sink, actor), ("turn", event, actor)])
+            services.audit.append_many(conn, events)
     except _Conflict:
         return False
     return True
@@ -249,7 +260,7 @@ def _busy(services: Services, convo: Conversation, actor: Actor, parsed: Parse, 
 
 def _transfer(services: Services, convo: Conversation, state: State, decision: Decision, facts: Facts,
               user: Any, account_rows: Any, actor: Actor, verified: bool, now: dt.datetime, utterance: str,
-              parsed: Parse, checked: str | None, sink: list[PartnerCall],
+              parsed: Parse, checked: str | None, calls: CallLog,
               started: float) -> tuple[State, list[Reply], dict[str, Any] | None] | None:
     """Reserve, send and report a transfer the dialog authorised. None when another turn on
     the same conversation got there first (then nothing was reserved or sent)."""
@@ -258,7 +269,7 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
     if facts_payee is None or source is None or state.amount is None:
         rejected = dataclasses.replace(state, status="rejected")
         if not _save(services, convo, rejected, verified, now, actor,
-                     _turn_event(decision, rejected, parsed, utterance, checked), sink):
+                     _turn_event(decision, rejected, parsed, utterance, checked), calls):
             return None
         return rejected, [Reply("not_understood")], None
     try:

@@ -59,7 +59,7 @@ def desk() -> Desk:
 
 
 @blp.route("/events", methods=["GET"])
-@blp.arguments(EventQuerySchema, location="query")
+@blp.arguments(EventQuerySchema(), location="query")
 @blp.response(200, EventPageSchema)
 @_errors(401, 403, 422)
 def list_events(query: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def verify() -> dict[str, Any]:
 
 
 @blp.route("/export", methods=["GET"])
-@blp.arguments(ExportQuerySchema, location="query")
+@blp.arguments(ExportQuerySchema(), location="query")
 @blp.response(200, description="The matching events, streamed: JSON Lines or CSV with a header row")
 @blp.doc(responses={"200": {"content": {
     "application/x-ndjson": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}}})
@@ -105,7 +105,7 @@ def export(query: dict[str, Any]) -> Response:
 
 @blp.route("/checkpoints")
 class Checkpoints(MethodView):
-    @blp.arguments(CheckpointQuerySchema, location="query")
+    @blp.arguments(CheckpointQuerySchema(), location="query")
     @blp.response(200, CheckpointListSchema)
     @_errors(401, 403, 422)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:

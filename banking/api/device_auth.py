@@ -15,7 +15,7 @@ from banking.api import errors
 from banking.api.errors import ApiError
 from banking.security import crypto, signing
 from banking.services import Services, current
-from banking.store import FIRST_WRITE, FirstWrite, insert_ignore
+from banking.store import FIRST_WRITE, HELD_READ, FirstWrite, HeldRead, insert_ignore
 from banking.store.tables import devices, nonces
 
 
@@ -132,9 +132,16 @@ def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device
     against, the nonce is new, and how many requests it made in the last minute."""
     at = dt.datetime.fromtimestamp(now, dt.UTC)
     limit = services.settings.device_requests_per_minute
-    with services.db.read() as conn:
-        row = conn.execute(_gate(limit), {"device_id": device_id, "nonce": nonce,
-                                          "since": at - dt.timedelta(seconds=60)}).one()
+    held = services.db.hold_read()
+    try:
+        row = held.conn.execute(_gate(limit), {"device_id": device_id, "nonce": nonce,
+                                               "since": at - dt.timedelta(seconds=60)}).one()
+    except BaseException:
+        held.close()
+        raise
+    # the handler's first read continues this transaction (one snapshot, one round of
+    # BEGIN and COMMIT for the request's reads); `forget_request_state` closes it otherwise
+    _hand_on(held)
     if row.user_id != device.user_id or row.secret_enc != device.secret_enc:
         raise _Stale
     if row.used:
@@ -162,8 +169,21 @@ def spend_unspent_nonce(response: Response) -> Response:
     return response
 
 
-def forget_first_write(_exc: BaseException | None = None) -> None:
-    """teardown_request: worker threads serve many requests; the step belongs to this one."""
+def _hand_on(held: HeldRead) -> None:
+    previous = g.pop("held_read", None)
+    if previous is not None:
+        previous[0].close()
+        HELD_READ.reset(previous[1])
+    g.held_read = (held, HELD_READ.set(held))
+
+
+def forget_request_state(_exc: BaseException | None = None) -> None:
+    """teardown_request: worker threads serve many requests; the first-write step and the
+    handed-on read belong to this one."""
     token = g.pop("first_write_token", None)
     if token is not None:
         FIRST_WRITE.reset(token)
+    held = g.pop("held_read", None)
+    if held is not None:
+        held[0].close()
+        HELD_READ.reset(held[1])

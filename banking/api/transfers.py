@@ -15,7 +15,7 @@ from banking.services import current
 blp = Blueprint("transfers", __name__, url_prefix="/v1/transfers", description="The device user's transfers")
 blp.before_request(device_auth.authenticate_device)
 blp.after_request(device_auth.spend_unspent_nonce)
-blp.teardown_request(device_auth.forget_first_write)
+blp.teardown_request(device_auth.forget_request_state)
 
 #: from the demo household (CONTRACT §2): 50,000 KRW to 엄마, sent from the K-Bank account
 _EXAMPLE = {"transfer_id": "tr_3f2c0e6b9a6f4c1d8e0f1a2b3c4d5e6f", "status": "completed", "amount": 50000,
@@ -30,7 +30,7 @@ def _public(row: Any) -> dict[str, Any]:
 
 @blp.route("", methods=["GET"])
 @blp.doc(security=docs.DEVICE_SECURITY)
-@blp.arguments(TransferListQuerySchema, location="query")
+@blp.arguments(TransferListQuerySchema(), location="query")
 @blp.response(200, TransferListSchema, example={"transfers": [_EXAMPLE]})
 @docs.errors(blp, docs.DEVICE_ERRORS | {422: "Bad query"})
 def list_transfers(query: dict[str, Any]) -> dict[str, Any]:

@@ -14,11 +14,11 @@ from banking.turns import handle_turn
 blp = Blueprint("voice", __name__, url_prefix="/v1/voice", description="Voice turns from devices")
 blp.before_request(device_auth.authenticate_device)
 blp.after_request(device_auth.spend_unspent_nonce)
-blp.teardown_request(device_auth.forget_first_write)
+blp.teardown_request(device_auth.forget_request_state)
 
 @blp.route("/turn", methods=["POST"])
 @blp.doc(security=docs.DEVICE_SECURITY)
-@blp.arguments(VoiceTurnRequestSchema, example={"utterance": "엄마한테 5만원 보내줘", "session_id": None, "locale": "ko-KR"})
+@blp.arguments(VoiceTurnRequestSchema(), example={"utterance": "엄마한테 5만원 보내줘", "session_id": None, "locale": "ko-KR"})
 @blp.response(200, VoiceTurnResponseSchema, example={
     "session_id": "s_5b2f0c1e9d8a4b7c", "intent": "transfer",
     "slots": {"amount": 50000, "payee": "엄마", "bank": "kbank"}, "status": "in_progress", "awaiting": "pin",

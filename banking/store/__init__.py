@@ -2,6 +2,6 @@
 Core: plain SQL expressions, explicit transactions, no ORM session to fight a unit of work."""
 from __future__ import annotations
 
-from banking.store.database import FIRST_WRITE, Database, FirstWrite, insert_ignore
+from banking.store.database import FIRST_WRITE, HELD_READ, Database, FirstWrite, HeldRead, insert_ignore
 
-__all__ = ["FIRST_WRITE", "Database", "FirstWrite", "insert_ignore"]
+__all__ = ["FIRST_WRITE", "HELD_READ", "Database", "FirstWrite", "HeldRead", "insert_ignore"]

@@ -38,6 +38,33 @@ FIRST_WRITE: contextvars.ContextVar[FirstWrite | None] = contextvars.ContextVar(
                                                                               default=None)
 
 
+class HeldRead:
+    """A read transaction that the HTTP edge opened for its own checks and hands on to the
+    request's next `Database.read()` in the same thread, so that a request reads through one
+    snapshot and one transaction rather than two. Closed by whoever takes it, or by the edge
+    when the request ends without reading again."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._thread = threading.get_ident()
+        self._open = True
+
+    def take(self) -> bool:
+        # pool threads run in copies of the request's context and must open their own
+        if self._open and self._thread == threading.get_ident():
+            self._open = False
+            return True
+        return False
+
+    def close(self) -> None:
+        if self.take():
+            self.conn.close()  # the pool rolls the read transaction back
+
+
+#: the read transaction handed on by the current request's edge, if any
+HELD_READ: contextvars.ContextVar[HeldRead | None] = contextvars.ContextVar("couchbank_held_read", default=None)
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
@@ -73,10 +100,27 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
+        held = HELD_READ.get()
+        if held is not None and held.take():
+            try:
+                yield held.conn
+            finally:
+                held.conn.close()
+            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(couchbank_read_only=True)
             with conn.begin():
                 yield conn
+
+    def hold_read(self) -> HeldRead:
+        """A read transaction, begun, for a caller to hand on (see `HeldRead`)."""
+        conn = self.engine.connect().execution_options(couchbank_read_only=True)
+        try:
+            conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        return HeldRead(conn)
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest revision, once, even when several processes
@@ -163,6 +207,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -88,6 +88,7 @@ nonces = Table(
     Column("nonce", String(64), primary_key=True),
     _ts("seen_at"),
     Index("ix_nonces_device_seen", "device_id", "seen_at"),
+    sqlite_with_rowid=False,  # looked up only by its key: the table is the key's B-tree
 )
 
 sessions = Table(
@@ -154,7 +155,8 @@ audit_head = Table(
 
 audit_events = Table(
     "audit_events", metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # on SQLite only INTEGER PRIMARY KEY is the rowid; BIGINT would add a second B-tree
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
     _ts("at"),
     Column("type", String(64), nullable=False),
     Column("user_id", String(64)),

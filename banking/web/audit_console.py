@@ -42,10 +42,17 @@ class _DerivedKeySessions(SecureCookieSessionInterface):
     database, the same in every process sharing the master key, and derived on first use so
     that commands that need no key never load one."""
 
+    def __init__(self) -> None:
+        self._serializer: tuple[Any, Any] | None = None
+
     def get_signing_serializer(self, app: Flask) -> Any:
         if not app.secret_key:
             app.secret_key = app.extensions[EXTENSION].keys.derive("web-session")
-        return super().get_signing_serializer(app)
+        # Flask opens the session on every request, devices' included: build the serializer
+        # once per key rather than on each of them
+        if self._serializer is None or self._serializer[0] != app.secret_key:
+            self._serializer = (app.secret_key, super().get_signing_serializer(app))
+        return self._serializer[1]
 
 
 @bp.record_once

@@ -78,3 +78,40 @@ def test_migrating_twice_is_a_no_op(database_url: str) -> None:
     finally:
         db.dispose()
     _assert_complete(first)
+
+
+def test_upgrading_a_populated_0001_database_keeps_the_chain_and_the_nonces(database_url: str) -> None:
+    from banking.audit import Actor, AuditTrail
+    from banking.audit_verify import verify
+    from banking.store import insert_ignore
+    from banking.store.tables import audit_events, nonces
+
+    key = b"k" * 32
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as conn:
+            runner.upgrade(conn, "0001")
+            conn.commit()
+        trail = AuditTrail(key)
+        with db.begin() as conn:
+            for n in range(50):
+                trail.append(conn, "turn", {"n": n}, Actor(user_id="demo"))
+            insert_ignore(conn, nonces, {"device_id": "d1", "nonce": "n1", "seen_at": _now()})
+        db.migrate()
+        assert _schema(database_url)["versions"] == [_head()]
+        result = verify(db, key)
+        assert result.ok and result.checked == 50
+        with db.begin() as conn:
+            assert not insert_ignore(conn, nonces, {"device_id": "d1", "nonce": "n1", "seen_at": _now()})
+            trail.append(conn, "turn", {"n": 50}, Actor(user_id="demo"))
+            assert conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one() == 51
+        assert verify(db, key).ok
+        assert audit_events.name in _schema(database_url)["tables"]
+    finally:
+        db.dispose()
+
+
+def _now() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)

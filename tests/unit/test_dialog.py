@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from banking.dialog import Facts, Limits, State, authorisation, decide, needs_check
+from banking.dialog import Facts, Limits, State, authorisation, concerns_transfer, decide, needs_check
 from banking.nlu import Parse, Slots
 from banking.payee_match import Payee
 
@@ -181,3 +181,20 @@ def test_no_money_without_a_fresh_factor_bound_to_what_was_read_back(turns):
             assert state.status == "cancelled" and not decision.actions
         if locked:
             assert "read" not in decision.actions and "transfer" not in decision.actions
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(parses, checks, st.booleans()), min_size=1, max_size=8), st.integers(0, 2_000_000))
+def test_payees_and_usage_matter_only_when_the_conversation_concerns_a_transfer(turns, used_today):
+    """banking.turns skips reading them otherwise: decide must not tell the difference."""
+    bare = dataclasses.replace(FACTS, payees=(), limits=dataclasses.replace(FACTS.limits, used_today=used_today))
+    state = State()
+    for parse, check, verified in turns:
+        if state.finished:
+            state = State(locale=state.locale)
+        kind = needs_check(state, parse)
+        extra = {"verified": verified, **({kind: check} if kind else {})}
+        full = decide(state, parse, dataclasses.replace(FACTS, **extra))
+        if not concerns_transfer(state, parse):
+            assert decide(state, parse, dataclasses.replace(bare, **extra)) == full
+        state = full.state
