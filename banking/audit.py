@@ -47,6 +47,15 @@ def chain_hash(key: bytes, prev_hash: str, event: Mapping[str, Any]) -> str:
     return hmac.new(key, prev_hash.encode() + canonical(event), hashlib.sha256).hexdigest()
 
 
+def appended_canonical(at_text: str, detail_json: str, seq: int, type_: str, actor: Actor) -> bytes:
+    """`canonical` of an event being appended, from the detail's JSON already made for the
+    row: the keys written in sorted order, so the detail is serialised once, not twice."""
+    rest = json.dumps({"device_id": actor.device_id, "request_id": actor.request_id, "seq": seq,
+                       "session_id": actor.session_id, "type": type_, "user_id": actor.user_id},
+                      separators=(",", ":"), ensure_ascii=False)
+    return f'{{"at":"{at_text}","detail":{detail_json},{rest[1:]}'.encode()
+
+
 def dump_detail(detail: Mapping[str, Any]) -> str:
     return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -99,16 +108,18 @@ class AuditTrail:
         seq, prev = head.seq, head.hash
         # stored in UTC: SQLite keeps a datetime's wall time and drops its zone
         when = utc(at) if at else dt.datetime.now(dt.UTC)
+        at_text = iso(when)
         rows = []
         for type_, detail, actor in events:
             seq += 1
-            event = {"seq": seq, "at": when, "type": type_, "user_id": actor.user_id,
-                     "device_id": actor.device_id, "session_id": actor.session_id,
-                     "request_id": actor.request_id, "detail": detail}
-            event["prev_hash"] = prev
-            prev = event["hash"] = chain_hash(self._key, prev, event)
-            event["detail"] = dump_detail(detail)
-            rows.append(event)
+            detail_json = dump_detail(detail)
+            message = prev.encode() + appended_canonical(at_text, detail_json, seq, type_, actor)
+            digest = hmac.new(self._key, message, hashlib.sha256).hexdigest()
+            rows.append({"seq": seq, "at": when, "type": type_, "user_id": actor.user_id,
+                         "device_id": actor.device_id, "session_id": actor.session_id,
+                         "request_id": actor.request_id, "detail": detail_json, "prev_hash": prev,
+                         "hash": digest})
+            prev = digest
         if rows:
             conn.execute(_INSERT, rows)
             conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})

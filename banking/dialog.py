@@ -42,16 +42,20 @@ class State:
     transfer_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # every field is a str, an int or None: no deep copy (asdict's) needed
+        return {f.name: getattr(self, f.name) for f in _STATE_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "State":
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: v for k, v in data.items() if k in _STATE_NAMES})
 
     @property
     def finished(self) -> bool:
         return self.status != "in_progress"
+
+
+_STATE_FIELDS = dataclasses.fields(State)
+_STATE_NAMES = frozenset(f.name for f in _STATE_FIELDS)
 
 
 @dataclass(frozen=True)

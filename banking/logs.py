@@ -38,6 +38,12 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> None:
+    # no line carries the caller's frame, thread or process (the JSON has none of them):
+    # the logging HOWTO's "Optimization" settings, so records do not collect them
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
         root.removeHandler(handler)

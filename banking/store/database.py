@@ -73,6 +73,10 @@ class Database:
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=20,
                 connect_args={"timeout": 30, "check_same_thread": False},
+                # each SQLite connection drops its page cache when another one has written:
+                # handing out the most recently used connection lets a request read through
+                # the cache its own last write left warm
+                pool_use_lifo=True,
             )
             _sqlite_transactions(self.engine)
             path = url.split("///", 1)[1]
@@ -207,28 +211,30 @@ def _sqlite_transactions(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("couchbank_read_only"):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # straight to the driver: a statement with no parameters and no result needs none of
+        # the execution machinery, which cost more than the BEGIN itself on every transaction
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("BEGIN" if conn.get_execution_options().get("couchbank_read_only") else "BEGIN IMMEDIATE")
 
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """INSERT that does nothing on a key conflict; True when the row was inserted."""
     stmt = _insert_ignore_statement(conn.dialect.name, table)
-    return conn.execute(stmt, values).first() is not None
+    if conn.dialect.name == "postgresql":
+        # RETURNING rather than rowcount: psycopg reports no rowcount for INSERT .. ON CONFLICT
+        return conn.execute(stmt, values).first() is not None
+    return conn.execute(stmt, values).rowcount == 1
 
 
 @functools.lru_cache(maxsize=256)
 def _insert_ignore_statement(dialect_name: str, table: Table) -> Any:
     # built once per table, the values arriving as execute() parameters: constructing a Core
     # statement costs more than running it, and a reused statement reuses its cache key
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    # RETURNING rather than rowcount: psycopg reports no rowcount for INSERT .. ON CONFLICT
-    key = list(table.primary_key.columns)[0]
-    return dialect.insert(table).on_conflict_do_nothing().returning(key)
+    if dialect_name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(list(table.primary_key.columns)[0])
+    return sqlite.insert(table).on_conflict_do_nothing()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from banking import audit_checkpoints, audit_export
-from banking.audit import canonical, dump_detail
+from banking.audit import Actor, appended_canonical, canonical, dump_detail, iso
 from banking.audit_query import Cursor, Filters
 from banking.audit_verify import _sqlite_messages, hmac_sha256
 from banking.security.keys import Keyring
@@ -45,6 +45,19 @@ def test_fast_message_equals_the_reference_canonical_bytes(seq: int, type_: str,
     row = (seq, stored_at, _json_quote(type_), _json_quote(user), _json_quote(device), _json_quote(session),
            _json_quote(request), event["detail"], "a" * 64, "b" * 64)
     assert _sqlite_messages([row])[3] == ["a".encode() * 64 + canonical(event)]
+
+
+@given(seq=st.integers(1, 2**53), type_=text, user=maybe, device=maybe, session=maybe, request=maybe,
+       detail=details, micro=st.integers(0, 999_999))
+def test_the_appended_message_equals_the_reference_canonical_bytes(seq: int, type_: str, user: str | None,
+                                                                   device: str | None, session: str | None,
+                                                                   request: str | None, detail: dict,
+                                                                   micro: int) -> None:
+    at = dt.datetime(2025, 5, 17, 3, 4, 5, micro, tzinfo=dt.UTC)
+    event = {"seq": seq, "at": at, "type": type_, "user_id": user, "device_id": device,
+             "session_id": session, "request_id": request, "detail": detail}
+    actor = Actor(user_id=user, device_id=device, session_id=session, request_id=request)
+    assert appended_canonical(iso(at), dump_detail(detail), seq, type_, actor) == canonical(event)
 
 
 def test_an_odd_stored_time_is_never_spliced() -> None:
