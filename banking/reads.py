@@ -50,7 +50,8 @@ def _gather(services: Services, calls: CallLog, op: str, chosen: list[Any], fn: 
     """Ask every account's bank at once and wait no longer than the turn's budget: a speaker
     gives up after about 8 seconds, whatever a partner does."""
     deadline = time.monotonic() + budget_s
-    # each call runs in a copy of this request's context, so its log lines carry the request id
+    # each call runs in a copy of this request's context: one that outlives the turn logs
+    # itself (see `CallLog`), with the request id
     futures = [services.executor.submit(contextvars.copy_context().run, services.partners.call, calls, a.bank, op,
                                         lambda adapter, n=a.number: fn(adapter, n)) for a in chosen]
     results = []

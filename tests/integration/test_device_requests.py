@@ -192,3 +192,22 @@ def test_the_same_request_raced_from_threads_is_served_once(live):
     assert sorted(statuses) == [200, 401, 401, 401, 401]
     with services.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(sessions)).scalar_one() == 1
+
+
+def test_no_request_keeps_a_database_connection(live):
+    """The edge's read transaction is handed to the handler's first read; a request that
+    never reads again (a refused body, a replay) must still give it back."""
+    services, url = live
+    good = json.dumps(GOOD).encode()
+    replayed = signed(good)
+    assert post(url, good, replayed).status_code == 200
+    assert_error(post(url, good, replayed), 401)
+    for body, status, _ in BAD_BODIES:
+        assert_error(post(url, body, signed(body)), status)
+    listed = requests.get(url + "/v1/transfers", headers=signed_get("/v1/transfers"), timeout=10)
+    assert listed.status_code == 200
+    assert services.db.engine.pool.checkedout() == 0
+
+
+def signed_get(path: str):
+    return signed_headers("demo-tv", "demo-tv-secret", "GET", path, b"", now=time.time(), nonce=nonce())

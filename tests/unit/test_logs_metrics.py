@@ -87,6 +87,22 @@ def test_every_line_of_a_request_carries_its_id_and_one_access_line(
         assert forbidden not in raw
 
 
+def test_each_partner_call_of_a_turn_is_one_log_line_and_one_audit_event(
+        client: Any, device: Device, services: Any, log_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    device.turn("잔액 알려줘")
+    before = len(log_lines())
+    device.turn("4826")  # the PIN: both banks are asked for the balance
+    lines = log_lines()[before:]
+    calls = [line for line in lines if line["event"] == "partner_call"]
+    (access,) = [line for line in lines if line["event"] == "access"]
+    assert sorted(line["adapter"] for line in calls) == ["kbank", "woori"]
+    assert {line["request_id"] for line in calls} == {access["request_id"]}
+    with services.db.read() as conn:
+        events = conn.execute(select(audit_events.c.type).where(
+            audit_events.c.request_id == access["request_id"], audit_events.c.type.like("partner.%"))).all()
+    assert len(events) == 2
+
+
 def test_the_request_id_is_echoed_and_recorded_in_audit_events(client: Any, device: Device, services: Any) -> None:
     device.send = _keeping_headers(device.send, client)
     status, reply = device.request("POST", "/v1/voice/turn", {"utterance": "잔액 알려줘"},
