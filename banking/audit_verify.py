@@ -1,9 +1,9 @@
 """Streaming verification of the keyed chain, fast enough to walk years of events.
 
 Rows come as plain tuples from the driver's own cursor (server-side on PostgreSQL: constant
-memory), batch by batch, with the JSON quoting already done by the database. Per row Python
-does at most one f-string (never a JSON round trip) and one HMAC; the seq, link and hash
-comparisons are done for a whole batch at once. A batch that does not pass is walked again
+memory), batch by batch. Per row Python does at most one f-string with C-level JSON quoting
+(never a JSON round trip; PostgreSQL renders the whole message itself) and one HMAC; the
+seq, link and hash comparisons are done for a whole batch at once. A batch that does not pass is walked again
 row by row through the reference `audit.chain_hash`, which alone decides that a row is bad,
 so the fast path can only ever be faster, never more lenient.
 """
@@ -25,11 +25,12 @@ from banking.store.tables import audit_events, audit_head
 BATCH = 1000  # measured: larger batches lose more to cache misses and GC than they save in calls
 PRUNE_TYPE = "auditor.prune"
 
-# SQLite hands Python quoted JSON tokens and the stored `at`; Python splices them (cheaper than
-# SQLite's string concatenation). PostgreSQL renders the whole message in C in its own process.
+# SQLite hands Python the stored values; Python quotes them with the json module's own C
+# quoting (cheaper than SQLite's json_quote, and exactly what `canonical` does) and splices
+# them (cheaper than SQLite's string concatenation). PostgreSQL renders the whole message in C
+# in its own process.
 _SQLITE_SCAN = """
-SELECT seq, CAST(at AS TEXT), json_quote(type), json_quote(user_id), json_quote(device_id), json_quote(session_id),
-       json_quote(request_id), detail, prev_hash, hash
+SELECT seq, CAST(at AS TEXT), type, user_id, device_id, session_id, request_id, detail, prev_hash, hash
 FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq
 """
 
@@ -100,16 +101,36 @@ def snapshot(db: Database) -> Iterator[Connection]:
 Columns = tuple[list[int], list[str], list[str], list[bytes]]  # seqs, prev_hashes, hashes, messages
 
 
+#: json.dumps(value, ensure_ascii=False) of a str, in C
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
 def _sqlite_messages(batch: list[tuple[Any, ...]]) -> Columns:
+    try:
+        messages = [_message(*row) for row in batch]
+    except TypeError:  # a stored value append never writes (a number, a BLOB): see each row
+        messages = [_checked_message(row) for row in batch]
+    return [row[0] for row in batch], [row[8] for row in batch], [row[9] for row in batch], messages
+
+
+def _checked_message(row: tuple[Any, ...]) -> bytes:
+    """b"" (so the batch is walked by the reference) for a row append never writes."""
+    try:
+        return _message(*row)
+    except TypeError:
+        return b""
+
+
+def _message(seq: int, at: str, typ: str, u: str | None, d: str | None, s: str | None, rq: str | None,
+             det: str, p: str, _hash: str) -> bytes:
     # `at` is used only in exactly the stored form (26 characters, a space at 10), so that no
     # other value can shift where `detail` ends and the next field begins
-    return (
-        [row[0] for row in batch], [row[8] for row in batch], [row[9] for row in batch],
-        [f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},"device_id":{d},"request_id":{rq},'
-         f'"seq":{seq},"session_id":{s},"type":{typ},"user_id":{u}}}'.encode()
-         if len(at) == 26 and at[10] == " " else b""
-         for seq, at, typ, u, d, s, rq, det, p, _ in batch],
-    )
+    if at is None or len(at) != 26 or at[10] != " ":
+        return b""
+    return (f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},'
+            f'"device_id":{"null" if d is None else _quote(d)},"request_id":{"null" if rq is None else _quote(rq)},'
+            f'"seq":{seq},"session_id":{"null" if s is None else _quote(s)},"type":{_quote(typ)},'
+            f'"user_id":{"null" if u is None else _quote(u)}}}').encode()
 
 
 def _pg_messages(batch: list[tuple[Any, ...]]) -> Columns:
@@ -201,8 +222,8 @@ def walk(conn: Connection, key: bytes, anchor_seq: int, anchor_hash: str, upto: 
         with conn.begin_nested():
             return _fast_walk(conn, key, done, upto)
     except conn.dialect.loaded_dbapi.Error:
-        # a stored value the database cannot render (SQLite refuses to quote a BLOB): not what
-        # append writes; go on from where the fast walk got to, one row at a time
+        # a stored value the database cannot render into a message: not what append writes;
+        # go on from where the fast walk got to, one row at a time
         return _reference_walk(conn, key, done, upto)
 
 

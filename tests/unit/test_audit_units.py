@@ -29,10 +29,6 @@ def test_prepared_hmac_is_hmac_sha256(key: bytes, message: bytes) -> None:
     assert hmac_sha256(key)(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _json_quote(value: str | None) -> str:  # what SQLite's json_quote() returns
-    return "null" if value is None else json.dumps(value, ensure_ascii=False)
-
-
 @given(seq=st.integers(1, 2**53), type_=text, user=maybe, device=maybe, session=maybe, request=maybe,
        detail=details, micro=st.integers(0, 999_999))
 def test_fast_message_equals_the_reference_canonical_bytes(seq: int, type_: str, user: str | None, device: str | None,
@@ -42,8 +38,7 @@ def test_fast_message_equals_the_reference_canonical_bytes(seq: int, type_: str,
     stored_at = f"{at:%Y-%m-%d %H:%M:%S}.{micro:06d}"  # SQLAlchemy's SQLite storage form
     event = {"seq": seq, "at": at, "type": type_, "user_id": user, "device_id": device,
              "session_id": session, "request_id": request, "detail": dump_detail(detail)}
-    row = (seq, stored_at, _json_quote(type_), _json_quote(user), _json_quote(device), _json_quote(session),
-           _json_quote(request), event["detail"], "a" * 64, "b" * 64)
+    row = (seq, stored_at, type_, user, device, session, request, event["detail"], "a" * 64, "b" * 64)
     assert _sqlite_messages([row])[3] == ["a".encode() * 64 + canonical(event)]
 
 
@@ -61,8 +56,17 @@ def test_the_appended_message_equals_the_reference_canonical_bytes(seq: int, typ
 
 
 def test_an_odd_stored_time_is_never_spliced() -> None:
-    row = (1, '2025-05-17T03:04:05.000000', '"t"', "null", "null", "null", "null", "{}", "a" * 64, "b" * 64)
+    row = (1, '2025-05-17T03:04:05.000000', "t", None, None, None, None, "{}", "a" * 64, "b" * 64)
     assert _sqlite_messages([row])[3] == [b""]
+
+
+def test_stored_values_append_never_writes_fail_only_their_own_row() -> None:
+    good = (1, "2025-05-17 03:04:05.000000", "t", None, None, None, None, "{}", "a" * 64, "b" * 64)
+    odd = [(2, good[1], "t", 7, None, None, None, "{}", "a" * 64, "b" * 64),  # a number
+           (3, good[1], None, None, None, None, None, "{}", "a" * 64, "b" * 64),  # no type
+           (4, None, "t", None, None, None, None, "{}", "a" * 64, "b" * 64)]  # no time
+    messages = _sqlite_messages([good, *odd])[3]
+    assert messages[0].startswith(b"a" * 64 + b'{"at":') and messages[1:] == [b"", b"", b""]
 
 
 def test_cursor_round_trip_and_refusals() -> None:
