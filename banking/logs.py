@@ -7,6 +7,7 @@ and carry the request id as well."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import IO
 
@@ -33,11 +34,18 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks our handler so that configuring twice (one app per test) replaces, not stacks."""
 
 
-def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> None:
+def configure(level: int | None = None, stream: IO[str] | None = None) -> None:
+    """JSON lines on stderr at `level`, by default COUCHBANK_LOG_LEVEL (info)."""
+    if level is None:
+        name = os.environ.get("COUCHBANK_LOG_LEVEL", "info").upper()
+        level = logging.getLevelName(name) if name in _LEVELS else logging.INFO
     # no line carries the caller's frame, thread or process (the JSON has none of them):
     # the logging HOWTO's "Optimization" settings, so records do not collect them
     logging._srcfile = None  # type: ignore[attr-defined]
@@ -51,12 +59,15 @@ def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> None:
     handler.setFormatter(json_formatter())
     root.addHandler(handler)
     root.setLevel(level)
-    # alembic narrates every migration step at INFO; werkzeug's request line would repeat our
-    # access line with the query string, which may carry data we do not log
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # libraries speak only from WARNING up, whatever the level: alembic narrates every
+    # migration step; werkzeug's request line would repeat our access line with the query
+    # string; below INFO, sqlalchemy would log SQL parameters and urllib3 partner URLs, both
+    # of which can carry account numbers
+    for name in ("alembic", "werkzeug", "sqlalchemy", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # a line below the level is dropped before any processor runs
+        processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

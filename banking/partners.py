@@ -54,7 +54,12 @@ def _outcome(error: BaseException | None) -> str:
 
 
 def _log(call: PartnerCall) -> None:
-    log.info("partner_call", **call.audit_detail())
+    # every call is an audit event and in the metrics already: the log line is for the calls
+    # that need a look (failed, unknown, throttled), the rest only when debugging
+    if call.outcome == "ok":
+        log.debug("partner_call", **call.audit_detail())
+    else:
+        log.warning("partner_call", **call.audit_detail())
 
 
 class CallLog:

@@ -16,6 +16,9 @@ from tests.support import HAS_PG, Device, flask_transport, fresh_pg_database, ht
 
 pytest_plugins = ["adapters.sandbox.pytest_plugin", "tests.leak_scan"]
 
+# every line the code can write, debug included, goes past the leak scan
+os.environ.setdefault("COUCHBANK_LOG_LEVEL", "debug")
+
 # CI explores the same examples every run (a red build must be reproducible); locally,
 # hypothesis keeps exploring new ones
 settings.register_profile("ci", derandomize=True, print_blob=True)

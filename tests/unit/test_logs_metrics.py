@@ -88,19 +88,29 @@ def test_every_line_of_a_request_carries_its_id_and_one_access_line(
 
 
 def test_each_partner_call_of_a_turn_is_one_log_line_and_one_audit_event(
-        client: Any, device: Device, services: Any, log_lines: Callable[[], list[dict[str, Any]]]) -> None:
+        client: Any, device: Device, services: Any, monkeypatch: Any,
+        log_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    from adapters.base import OutcomeUnknown
+
+    def lost(_account: str) -> Any:
+        raise OutcomeUnknown("read timed out")
+
     device.turn("잔액 알려줘")
-    before = len(log_lines())
     device.turn("4826")  # the PIN: both banks are asked for the balance
+    monkeypatch.setattr(services.partners.adapters["woori"], "balance", lost)
+    before = len(log_lines())
+    assert device.turn("잔액 알려줘")["status"] == "failed"  # woori did not answer
     lines = log_lines()[before:]
-    calls = [line for line in lines if line["event"] == "partner_call"]
+    calls = {line["adapter"]: line for line in lines if line["event"] == "partner_call"}
     (access,) = [line for line in lines if line["event"] == "access"]
-    assert sorted(line["adapter"] for line in calls) == ["kbank", "woori"]
-    assert {line["request_id"] for line in calls} == {access["request_id"]}
+    # a call that went well is a debug line, one that needs a look a warning
+    assert calls["kbank"]["level"] == "debug" and calls["kbank"]["outcome"] == "ok"
+    assert calls["woori"]["level"] == "warning" and calls["woori"]["outcome"] == "unknown"
+    assert {line["request_id"] for line in calls.values()} == {access["request_id"]}
     with services.db.read() as conn:
-        events = conn.execute(select(audit_events.c.type).where(
-            audit_events.c.request_id == access["request_id"], audit_events.c.type.like("partner.%"))).all()
-    assert len(events) == 2
+        events = conn.execute(select(audit_events.c.detail).where(
+            audit_events.c.request_id == access["request_id"], audit_events.c.type == "partner.balance")).all()
+    assert sorted(json.loads(e.detail)["outcome"] for e in events) == ["ok", "unknown"]
 
 
 def test_the_request_id_is_echoed_and_recorded_in_audit_events(client: Any, device: Device, services: Any) -> None:
@@ -121,3 +131,20 @@ def _keeping_headers(send: Any, client: Any) -> Any:
         _keeping_headers.last = response.headers  # type: ignore[attr-defined]
         return response.status_code, response.get_json(silent=True)
     return wrapped
+
+
+def test_the_level_comes_from_the_environment_and_libraries_never_go_below_warning(monkeypatch: Any) -> None:
+    from banking import logs
+
+    root = logging.getLogger()
+    before = root.level
+    try:
+        for value, expected in (("warning", logging.WARNING), ("DEBUG", logging.DEBUG), ("chatty", logging.INFO)):
+            monkeypatch.setenv("COUCHBANK_LOG_LEVEL", value)
+            logs.configure(stream=io.StringIO())
+            assert root.level == expected, value
+        # below INFO these would log SQL parameters and partner URLs (account numbers)
+        for name in ("sqlalchemy", "urllib3", "alembic", "werkzeug"):
+            assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+    finally:
+        logs.configure(before, stream=io.StringIO())

@@ -14,7 +14,7 @@ from banking.partners import CallLog, PartnerCall
 
 
 def _capture() -> tuple[logging.Handler, io.StringIO]:
-    configure(stream=io.StringIO())  # as the app does: INFO, through the standard library
+    configure(logging.DEBUG, stream=io.StringIO())  # through the standard library, as the app does
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(json_formatter())
