@@ -3,9 +3,9 @@
 Rows come as plain tuples from the driver's own cursor (server-side on PostgreSQL: constant
 memory), batch by batch. Per row Python does at most one f-string with C-level JSON quoting
 (never a JSON round trip; PostgreSQL renders the whole message itself) and one HMAC; the
-seq, link and hash comparisons are done for a whole batch at once. A batch that does not pass is walked again
-row by row through the reference `audit.chain_hash`, which alone decides that a row is bad,
-so the fast path can only ever be faster, never more lenient.
+seq, link and hash comparisons are done for a whole batch at once. A batch that does not
+pass is walked again row by row through the reference `audit.chain_hash`, which alone
+decides that a row is bad, so the fast path can only ever be faster, never more lenient.
 """
 from __future__ import annotations
 
