@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, select
 
@@ -30,7 +30,7 @@ PRUNE_TYPE = "auditor.prune"
 # them (cheaper than SQLite's string concatenation). PostgreSQL renders the whole message in C
 # in its own process.
 _SQLITE_SCAN = """
-SELECT seq, CAST(at AS TEXT), type, user_id, device_id, session_id, request_id, detail, prev_hash, hash
+SELECT seq, at, type, user_id, device_id, session_id, request_id, detail, prev_hash, hash
 FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq
 """
 
@@ -98,44 +98,44 @@ def snapshot(db: Database) -> Iterator[Connection]:
             yield conn
 
 
-Columns = tuple[list[int], list[str], list[str], list[bytes]]  # seqs, prev_hashes, hashes, messages
-
+# seqs, prev_hashes, hashes (tuples, so that slices compare), messages
+Columns = tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...], Sequence[bytes]]
 
 #: json.dumps(value, ensure_ascii=False) of a str, in C
 _quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def _sqlite_messages(batch: list[tuple[Any, ...]]) -> Columns:
+    columns = tuple(zip(*batch))  # transposed in C
     try:
-        messages = [_message(*row) for row in batch]
+        messages = _messages(batch)
     except TypeError:  # a stored value append never writes (a number, a BLOB): see each row
-        messages = [_checked_message(row) for row in batch]
-    return [row[0] for row in batch], [row[8] for row in batch], [row[9] for row in batch], messages
+        messages = [_message(row) for row in batch]
+    return columns[0], columns[8], columns[9], messages
 
 
-def _checked_message(row: tuple[Any, ...]) -> bytes:
-    """b"" (so the batch is walked by the reference) for a row append never writes."""
+def _messages(batch: list[tuple[Any, ...]]) -> list[bytes]:
+    # `at` is used only in exactly the stored form (26 characters, a space at 10), so that no
+    # other value can shift where `detail` ends and the next field begins
+    return [f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},'
+            f'"device_id":{"null" if d is None else _quote(d)},"request_id":{"null" if rq is None else _quote(rq)},'
+            f'"seq":{seq},"session_id":{"null" if s is None else _quote(s)},"type":{_quote(typ)},'
+            f'"user_id":{"null" if u is None else _quote(u)}}}'.encode()
+            if len(at) == 26 and at[10] == " " else b""
+            for seq, at, typ, u, d, s, rq, det, p, _ in batch]
+
+
+def _message(row: tuple[Any, ...]) -> bytes:
+    """One row's message, or b"" (its batch is then walked by the reference) for a row
+    whose values append never writes."""
     try:
-        return _message(*row)
+        return _messages([row])[0]
     except TypeError:
         return b""
 
 
-def _message(seq: int, at: str, typ: str, u: str | None, d: str | None, s: str | None, rq: str | None,
-             det: str, p: str, _hash: str) -> bytes:
-    # `at` is used only in exactly the stored form (26 characters, a space at 10), so that no
-    # other value can shift where `detail` ends and the next field begins
-    if at is None or len(at) != 26 or at[10] != " ":
-        return b""
-    return (f'{p}{{"at":"{at[:10]}T{at[11:]}Z","detail":{det},'
-            f'"device_id":{"null" if d is None else _quote(d)},"request_id":{"null" if rq is None else _quote(rq)},'
-            f'"seq":{seq},"session_id":{"null" if s is None else _quote(s)},"type":{_quote(typ)},'
-            f'"user_id":{"null" if u is None else _quote(u)}}}').encode()
-
-
 def _pg_messages(batch: list[tuple[Any, ...]]) -> Columns:
-    return ([row[0] for row in batch], [row[1] for row in batch], [row[2] for row in batch],
-            [row[3] for row in batch])
+    return tuple(zip(*batch))  # type: ignore[return-value]
 
 
 def _batches(conn: Connection, after: int, upto: int) -> Iterator[Columns]:
@@ -195,7 +195,7 @@ def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
         # walked row by row, through the reference hash, to name the first bad seq
         n = len(seqs)
         if (seqs[0] == done.last_seq + 1 and seqs[-1] == done.last_seq + n and prevs[0] == done.last_hash
-                and prevs[1:] == hashes[:-1] and list(map(mac, messages)) == hashes):
+                and prevs[1:] == hashes[:-1] and tuple(map(mac, messages)) == hashes):
             done.checked, done.last_seq, done.last_hash = done.checked + n, seqs[-1], hashes[-1]
             continue
         for seq, prev_hash, hash_ in zip(seqs, prevs, hashes):
