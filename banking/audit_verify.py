@@ -191,7 +191,7 @@ class _Walk:
 def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
     mac = hmac_sha256(key)
     for seqs, prevs, hashes, messages in _batches(conn, done.last_seq, upto):
-        # a whole batch is checked with C-level list comparisons; only a batch that fails is
+        # a whole batch is checked with C-level sequence comparisons; only a batch that fails is
         # walked row by row, through the reference hash, to name the first bad seq
         n = len(seqs)
         if (seqs[0] == done.last_seq + 1 and seqs[-1] == done.last_seq + n and prevs[0] == done.last_hash

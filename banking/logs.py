@@ -34,9 +34,6 @@ def json_formatter() -> logging.Formatter:
     )
 
 
-_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks our handler so that configuring twice (one app per test) replaces, not stacks."""
 
@@ -45,7 +42,7 @@ def configure(level: int | None = None, stream: IO[str] | None = None) -> None:
     """JSON lines on stderr at `level`, by default COUCHBANK_LOG_LEVEL (info)."""
     if level is None:
         name = os.environ.get("COUCHBANK_LOG_LEVEL", "info").upper()
-        level = logging.getLevelName(name) if name in _LEVELS else logging.INFO
+        level = logging.getLevelNamesMapping().get(name, logging.INFO)
     # no line carries the caller's frame, thread or process (the JSON has none of them):
     # the logging HOWTO's "Optimization" settings, so records do not collect them
     logging._srcfile = None  # type: ignore[attr-defined]

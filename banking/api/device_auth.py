@@ -170,11 +170,15 @@ def spend_unspent_nonce(response: Response) -> Response:
 
 
 def _hand_on(held: HeldRead) -> None:
-    previous = g.pop("held_read", None)
-    if previous is not None:
-        previous[0].close()
-        HELD_READ.reset(previous[1])
+    _release_held()
     g.held_read = (held, HELD_READ.set(held))
+
+
+def _release_held() -> None:
+    held = g.pop("held_read", None)
+    if held is not None:
+        held[0].close()
+        HELD_READ.reset(held[1])
 
 
 def forget_request_state(_exc: BaseException | None = None) -> None:
@@ -183,7 +187,4 @@ def forget_request_state(_exc: BaseException | None = None) -> None:
     token = g.pop("first_write_token", None)
     if token is not None:
         FIRST_WRITE.reset(token)
-    held = g.pop("held_read", None)
-    if held is not None:
-        held[0].close()
-        HELD_READ.reset(held[1])
+    _release_held()
