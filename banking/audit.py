@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from banking.store.direct import Direct
 from banking.store.tables import audit_events, audit_head
 
 GENESIS = "0" * 64
@@ -35,12 +36,16 @@ def iso(value: dt.datetime) -> str:
     return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: the canonical JSON form, built once: `json.dumps` with options builds an encoder per call
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical(event: Mapping[str, Any]) -> bytes:
     body = {k: event[k] for k in CHAINED}
     body["at"] = iso(body["at"])
     if isinstance(body["detail"], str):
         body["detail"] = json.loads(body["detail"])
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODE(body).encode()
 
 
 def chain_hash(key: bytes, prev_hash: str, event: Mapping[str, Any]) -> str:
@@ -50,14 +55,13 @@ def chain_hash(key: bytes, prev_hash: str, event: Mapping[str, Any]) -> str:
 def appended_canonical(at_text: str, detail_json: str, seq: int, type_: str, actor: Actor) -> bytes:
     """`canonical` of an event being appended, from the detail's JSON already made for the
     row: the keys written in sorted order, so the detail is serialised once, not twice."""
-    rest = json.dumps({"device_id": actor.device_id, "request_id": actor.request_id, "seq": seq,
-                       "session_id": actor.session_id, "type": type_, "user_id": actor.user_id},
-                      separators=(",", ":"), ensure_ascii=False)
+    rest = _ENCODE({"device_id": actor.device_id, "request_id": actor.request_id, "seq": seq,
+                    "session_id": actor.session_id, "type": type_, "user_id": actor.user_id})
     return f'{{"at":"{at_text}","detail":{detail_json},{rest[1:]}'.encode()
 
 
 def dump_detail(detail: Mapping[str, Any]) -> str:
-    return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(detail)
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,11 @@ class Actor:
     request_id: str | None = None
 
 
-_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-_INSERT = audit_events.insert()
-_MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
-              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+# on the driver's cursor: every turn appends (`banking.store.direct`)
+_HEAD = Direct(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update())
+_INSERT = Direct(audit_events.insert(), column_keys=[c.key for c in audit_events.columns])
+_MOVE_HEAD = Direct(update(audit_head).where(audit_head.c.id == 1)
+                    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 
 Event = tuple[str, Mapping[str, Any], Actor]
 
@@ -104,7 +109,7 @@ class AuditTrail:
         """Append events in order in `conn`'s transaction and return the last seq. The head
         row is locked until commit, which gives one total order across processes; a turn's
         events go in with one head read, one multi-row insert and one head update."""
-        head = conn.execute(_HEAD).one()
+        head = _HEAD.one(conn, {})
         seq, prev = head.seq, head.hash
         # stored in UTC: SQLite keeps a datetime's wall time and drops its zone
         when = utc(at) if at else dt.datetime.now(dt.UTC)
@@ -121,8 +126,8 @@ class AuditTrail:
                          "hash": digest})
             prev = digest
         if rows:
-            conn.execute(_INSERT, rows)
-            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+            _INSERT.executemany(conn, rows)
+            _MOVE_HEAD.execute(conn, {"new_seq": seq, "new_hash": prev})
         return seq
 
     def check(self, rows: Iterable[Mapping[str, Any]], anchor_seq: int, anchor_hash: str) -> Iterator[tuple[int, bool]]:

@@ -29,20 +29,24 @@ from banking.partners import CallLog
 from banking.payee_match import Payee
 from banking.services import Services
 from banking.store import insert_ignore
+from banking.store.direct import Direct
 from banking.store.tables import accounts, payees, sessions, users
 
 _LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d")
 
-# Built once: on the hot path, constructing a Core statement costs more than running it
-_SESSION = select(sessions).where(sessions.c.id == bindparam("id"), sessions.c.user_id == bindparam("user_id"))
-_USER = select(users).where(users.c.id == bindparam("user_id"))
-_PAYEES = select(payees).where(payees.c.user_id == bindparam("user_id")).order_by(payees.c.id)
-_ACCOUNTS = (select(accounts).where(accounts.c.user_id == bindparam("user_id"))
-             .order_by(accounts.c.is_primary.desc(), accounts.c.id))
-_UPDATE_SESSION = (update(sessions)
-                   .where(sessions.c.id == bindparam("session_id"), sessions.c.version == bindparam("seen_version"))
-                   .values(version=bindparam("new_version"), state=bindparam("state"),
-                           updated_at=bindparam("updated_at"), verified_until=bindparam("verified_until")))
+# Built once: on the hot path, constructing a Core statement costs more than running it, and
+# each runs on the driver's cursor (`banking.store.direct`)
+_SESSION = Direct(select(sessions).where(sessions.c.id == bindparam("id"),
+                                         sessions.c.user_id == bindparam("user_id")))
+_USER = Direct(select(users).where(users.c.id == bindparam("user_id")))
+_PAYEES = Direct(select(payees).where(payees.c.user_id == bindparam("user_id")).order_by(payees.c.id))
+_ACCOUNTS = Direct(select(accounts).where(accounts.c.user_id == bindparam("user_id"))
+                   .order_by(accounts.c.is_primary.desc(), accounts.c.id))
+_UPDATE_SESSION = Direct(update(sessions)
+                         .where(sessions.c.id == bindparam("session_id"),
+                                sessions.c.version == bindparam("seen_version"))
+                         .values(version=bindparam("new_version"), state=bindparam("state"),
+                                 updated_at=bindparam("updated_at"), verified_until=bindparam("verified_until")))
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def load_conversation(conn: Connection, services: Services, user_id: str, device
                       session_id: str | None, now: dt.datetime) -> Conversation:
     row = None
     if session_id:
-        row = conn.execute(_SESSION, {"id": session_id, "user_id": user_id}).first()
+        row = _SESSION.first(conn, {"id": session_id, "user_id": user_id})
     if row is None:
         return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
     idle = services.settings.session_idle_s
@@ -102,9 +106,9 @@ def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool,
     """What the dialog needs to decide; the payees and today's usage only for a transfer
     (`dialog.concerns_transfer`)."""
     params = {"user_id": user_id}
-    user = conn.execute(_USER, params).one()
-    payee_rows = conn.execute(_PAYEES, params).all() if transfer else ()
-    account_rows = conn.execute(_ACCOUNTS, params).all()
+    user = _USER.one(conn, params)
+    payee_rows = _PAYEES.all(conn, params) if transfer else ()
+    account_rows = _ACCOUNTS.all(conn, params)
     locked = verification.is_locked(user.locked_until, now)
     facts = Facts(
         payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.number) for p in payee_rows),
@@ -220,8 +224,8 @@ def _write_session(conn: Connection, convo: Conversation, state: State, verified
         return insert_ignore(conn, sessions, {"id": convo.id, "user_id": convo.user_id,
                                               "device_id": convo.device_id, "version": 1,
                                               "created_at": now, **values})
-    return conn.execute(_UPDATE_SESSION, {"session_id": convo.id, "seen_version": convo.version,
-                                          "new_version": convo.version + 1, **values}).rowcount == 1
+    return _UPDATE_SESSION.execute(conn, {"session_id": convo.id, "seen_version": convo.version,
+                                          "new_version": convo.version + 1, **values}) == 1
 
 
 class _Conflict(Exception):

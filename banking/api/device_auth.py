@@ -16,6 +16,7 @@ from banking.api.errors import ApiError
 from banking.security import crypto, signing
 from banking.services import Services, current
 from banking.store import FIRST_WRITE, HELD_READ, FirstWrite, HeldRead, insert_ignore
+from banking.store.direct import Direct
 from banking.store.tables import devices, nonces
 
 
@@ -41,7 +42,7 @@ _DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
 
 
 @functools.lru_cache(maxsize=8)
-def _gate(limit: int) -> Any:
+def _gate(limit: int) -> Direct:
     """One statement for the edge's three questions: does the device still stand (user and
     secret as cached), was this nonce used, and how many requests in the window. Counting
     stops past the limit: a flooding device costs no more per request than the limit allows."""
@@ -50,13 +51,13 @@ def _gate(limit: int) -> Any:
     recent = (select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
                                            nonces.c.seen_at > bindparam("since"))
               .limit(limit + 1).subquery())
-    return select(
+    return Direct(select(
         select(devices.c.user_id).where(device, active).scalar_subquery().label("user_id"),
         select(devices.c.secret_enc).where(device, active).scalar_subquery().label("secret_enc"),
         exists().where(nonces.c.device_id == bindparam("device_id"),
                        nonces.c.nonce == bindparam("nonce")).label("used"),
         select(func.count()).select_from(recent).scalar_subquery().label("recent"),
-    )
+    ))
 
 
 def _decrypt(services: Services, device_id: str, user_id: str, secret_enc: bytes) -> _Device:
@@ -134,8 +135,8 @@ def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device
     limit = services.settings.device_requests_per_minute
     held = services.db.hold_read()
     try:
-        row = held.conn.execute(_gate(limit), {"device_id": device_id, "nonce": nonce,
-                                               "since": at - dt.timedelta(seconds=60)}).one()
+        row = _gate(limit).one(held.conn, {"device_id": device_id, "nonce": nonce,
+                                           "since": at - dt.timedelta(seconds=60)})
     except BaseException:
         held.close()
         raise

@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from banking.store.direct import Direct
+
 _MIGRATION_LOCK_ID = 0x636F7563  # "couc": one advisory lock for schema upgrades
 
 
@@ -224,17 +226,19 @@ def _sqlite_transactions(engine: Engine) -> None:
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """INSERT that does nothing on a key conflict; True when the row was inserted."""
-    stmt = _insert_ignore_statement(conn.dialect.name, table)
+    stmt = _insert_ignore_statement(conn.dialect.name, table, tuple(values))
     if conn.dialect.name == "postgresql":
         # RETURNING rather than rowcount: psycopg reports no rowcount for INSERT .. ON CONFLICT
-        return conn.execute(stmt, values).first() is not None
-    return conn.execute(stmt, values).rowcount == 1
+        return stmt.first(conn, values) is not None
+    return stmt.execute(conn, values) == 1
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_ignore_statement(dialect_name: str, table: Table) -> Any:
-    # built once per table, the values arriving as execute() parameters: constructing a Core
-    # statement costs more than running it, and a reused statement reuses its cache key
+def _insert_ignore_statement(dialect_name: str, table: Table, columns: tuple[str, ...]) -> Direct:
+    # built once per table and columns, run on the driver's cursor (every turn spends a nonce
+    # through here): constructing a Core statement costs more than running it
     if dialect_name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing().returning(list(table.primary_key.columns)[0])
-    return sqlite.insert(table).on_conflict_do_nothing()
+        stmt = postgresql.insert(table).on_conflict_do_nothing().returning(list(table.primary_key.columns)[0])
+    else:
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    return Direct(stmt, column_keys=columns)
