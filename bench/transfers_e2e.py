@@ -11,7 +11,9 @@ from adapters.sandbox.testing import running_sandboxes
 from banking.partners import Partners
 from bench import harness
 
-REQUEST = "아빠한테 1000원 보내줘"
+#: small enough that the demo account (1,250,000 won) and the daily limit last the whole run:
+#: at 1,000 won the sandbox ran out of money partway and the rest measured refusals
+REQUEST = "아빠한테 100원 보내줘"
 
 
 def measure(engine: str, seconds: float) -> dict[str, Any]:
@@ -22,7 +24,8 @@ def measure(engine: str, seconds: float) -> dict[str, Any]:
         app = harness.build_app(d, url, partners)
         services = harness.services_of(app)
         try:
-            signer = harness.Signer(harness.register_devices(services, 50))
+            # as many devices as the other benchmarks: 50 were throttled once transfers got faster
+            signer = harness.Signer(harness.register_devices(services))
             turns = transfers = 0
             statuses: dict[str, int] = {}
             start = time.perf_counter()
