@@ -6,7 +6,6 @@ import functools
 import hmac
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Response, g, request
 from sqlalchemy import Connection, bindparam, exists, func, select

@@ -78,15 +78,17 @@ class Direct:
     def __init__(self, stmt: Executable, column_keys: Sequence[str] | None = None) -> None:
         self.stmt = stmt
         self._column_keys = column_keys
-        self._plans: dict[str, _Plan] = {}
+        self._plans: dict[tuple[str, str, str], _Plan] = {}
         self._lock = threading.Lock()
 
     def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
+        # by what shapes the SQL, not by engine: every engine of a kind shares one plan
+        kind = (dialect.name, dialect.driver, dialect.paramstyle)
+        plan = self._plans.get(kind)
         if plan is None:
             with self._lock:
-                plan = self._plans.get(dialect.name) or _Plan(self.stmt, dialect, self._column_keys)
-                self._plans[dialect.name] = plan
+                plan = self._plans.get(kind) or _Plan(self.stmt, dialect, self._column_keys)
+                self._plans[kind] = plan
         return plan
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
