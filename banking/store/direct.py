@@ -94,18 +94,18 @@ class Direct:
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Run once; the number of rows it changed."""
         plan = self._plan(conn.dialect)
-        cursor = _run(conn, plan, lambda c: c.execute(plan.sql, plan.parameters(values)))
+        cursor = _cursor(conn, plan, plan.parameters(values))
         count: int = cursor.rowcount
         cursor.close()
         return count
 
     def executemany(self, conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         plan = self._plan(conn.dialect)
-        _run(conn, plan, lambda c: c.executemany(plan.sql, [plan.parameters(r) for r in rows])).close()
+        _cursor(conn, plan, [plan.parameters(r) for r in rows], many=True).close()
 
     def all(self, conn: Connection, values: Mapping[str, Any]) -> list[Any]:
         plan = self._plan(conn.dialect)
-        cursor = _run(conn, plan, lambda c: c.execute(plan.sql, plan.parameters(values)))
+        cursor = _cursor(conn, plan, plan.parameters(values))
         try:
             raw = _guard(conn, plan, cursor, cursor.fetchall)
             if not raw:
@@ -129,15 +129,17 @@ class Direct:
         return rows[0]
 
 
-def _run(conn: Connection, plan: _Plan, step: Callable[[Any], Any]) -> Any:
-    """A fresh driver cursor with `step` run on it."""
+def _cursor(conn: Connection, plan: _Plan, params: Any, many: bool = False) -> Any:
+    """A fresh driver cursor that has run the plan's SQL with `params` (a list of them when
+    `many`)."""
     if not conn.in_transaction():
         conn.begin()  # as SQLAlchemy's autobegin would
     driver = conn.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
+    run = cursor.executemany if many else cursor.execute
     try:
-        _guard(conn, plan, cursor, lambda: step(cursor))
+        _guard(conn, plan, cursor, lambda: run(plan.sql, params))
     except BaseException:
         cursor.close()
         raise
