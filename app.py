@@ -11,16 +11,20 @@ import threading
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from adapters.probe import wait_until_up
 from banking import config, logs
 from banking.partners import Partners
+from banking.security import private_files
 from banking.services import EXTENSION, Services, build
 
 
 def create_app(settings: config.Settings | None = None, *, partners: Partners | None = None) -> Flask:
     logs.configure()
     settings = settings or config.load()
+    # here rather than in `main`: flask's CLI and gunicorn's workers come in through this too
+    private_files.make_private(settings.data_dir)
     app = Flask("couchbank")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -34,6 +38,14 @@ def create_app(settings: config.Settings | None = None, *, partners: Partners | 
     cli.init_app(app)
     app.before_request(services.ensure_ready)
     return app
+
+
+def make_wsgi_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
+    """werkzeug's threaded server, answering what it refuses itself (a header line over 64 KiB,
+    a request that is not HTTP) with the error envelope rather than an HTML page."""
+    from banking.api.server_errors import RequestHandler
+
+    return make_server(host, port, app, threaded=True, request_handler=RequestHandler)
 
 
 def _sandbox(bank: str, port: int, data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -82,9 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         if seed_demo_if_empty(services):
             print("seeded the demo household (user demo, device demo-tv)", flush=True)
         services.start_background()
-        from werkzeug.serving import make_server
-
-        server = make_server(args.host, args.port, app, threaded=True)
+        server = make_wsgi_server(args.host, args.port, app)
         base = f"http://{args.host}:{args.port}"
         print(f"couchbank voice service on {base}", flush=True)
         for bank in ("kbank", "woori"):

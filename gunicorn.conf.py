@@ -4,7 +4,7 @@
     gunicorn -c gunicorn.conf.py -b 0.0.0.0:8000 'app:create_app()'
 
 Every worker is a full service process: it builds the app after the fork (never in the
-master: database pools, the bank executor's threads and the background workers must not be
+master: database pools, the partner read and send pools and the background workers must not be
 inherited across a fork), migrates (once across processes: an advisory lock), and runs its
 own reconciler and housekeeping, all of which coordinate through the database. Configuration comes from the same environment as
 `python app.py` (DATABASE_URL, COUCHBANK_MASTER_KEY, partner URLs and credentials), plus:
@@ -63,6 +63,14 @@ control_socket_disable = True
 def on_starting(server: Any) -> None:
     for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
         os.remove(stale)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # a request gunicorn cannot parse itself (a request line over limit_request_line, a header
+    # over limit_request_field_size, broken chunking) gets the error envelope, not HTML
+    from banking.api.server_errors import install_in_gunicorn
+
+    install_in_gunicorn()
 
 
 def _services(worker: Any) -> Any:

@@ -57,6 +57,11 @@ class TransferRequest:
     to_name: str
     amount: int
     memo: str = ""
+    #: the bank must not execute the transfer after this instant: one that reaches it later
+    #: is refused ("failed", never posted). This is what lets couchbank believe a "not found"
+    #: once the instant has passed (`banking.transfers`, the exactly-once rule). Each send
+    #: of the same key may carry a later one; it is not part of what the key deduplicates.
+    not_after: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +147,9 @@ class PartnerAdapter(abc.ABC):
 
     @abc.abstractmethod
     def transfer(self, request: TransferRequest) -> TransferResult:
-        """Send once. Returns a definite result or raises DefinitelyFailed,
-        OutcomeUnknown or RetryLater. A repeat with the same key never posts twice."""
+        """Send once, telling the bank `request.not_after` in its dialect. Returns a
+        definite result or raises DefinitelyFailed, OutcomeUnknown or RetryLater. A repeat
+        with the same key never posts twice."""
 
     @abc.abstractmethod
     def transfer_status(self, idempotency_key: str) -> TransferResult:

@@ -83,6 +83,8 @@ def refusal(bank_rsp_code: str) -> PartnerError:
         return InsufficientFunds("K-Bank: insufficient funds (551)", code=bank_rsp_code)
     if bank_rsp_code == "812":
         return DefinitelyFailed("K-Bank: payee bank unavailable (812)", code=bank_rsp_code)
+    if bank_rsp_code == "553":
+        return DefinitelyFailed("K-Bank: the request arrived after req_expire_dtime (553)", code=bank_rsp_code)
     if bank_rsp_code == "822":
         return DuplicateTransfer("K-Bank: duplicate bank_tran_id (822)", code=bank_rsp_code)
     # an unknown code may hide a posted transfer: only a status inquiry can settle it
@@ -278,6 +280,8 @@ class KBankAdapter(PartnerAdapter):
             "recv_client_name": request.to_name, "recv_client_bank_code": BANK_CODES[request.to_bank],
             "recv_client_account_num": digits_only(request.to_account),
         }
+        if request.not_after is not None:
+            body["req_expire_dtime"] = kftc_dtime(request.not_after)
         log.info("kbank transfer %s: %s KRW to %s", request.idempotency_key, request.amount, mask_account(request.to_account))
         try:
             payload = self._call("POST", "/v2.0/transfer/withdraw/fin_num", read=False, json=body)

@@ -3,6 +3,7 @@ benchmarks use it so that only couchbank's own work is measured; it honours the 
 promises (dedup by key, no negative balances, status inquiry)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import threading
@@ -12,6 +13,7 @@ from adapters.base import (
     Account,
     AccountUnavailable,
     Balance,
+    DefinitelyFailed,
     InsufficientFunds,
     InvalidRequest,
     PartnerAdapter,
@@ -63,6 +65,9 @@ class MemoryAdapter(PartnerAdapter):
 
     def transfer(self, request: TransferRequest) -> TransferResult:
         with self._lock:
+            # each send may carry its own deadline; the key names the rest
+            deadline = request.not_after
+            request = dataclasses.replace(request, not_after=None) if deadline else request
             if request.idempotency_key in self._transfers:
                 original, result = self._transfers[request.idempotency_key]
                 if original != request:
@@ -74,6 +79,10 @@ class MemoryAdapter(PartnerAdapter):
                 raise AccountUnavailable("unknown payee account")
             if request.amount <= 0:
                 raise InvalidRequest("amount must be positive")
+            if deadline is not None and dt.datetime.now(dt.UTC) > deadline:
+                self._transfers[request.idempotency_key] = (
+                    request, TransferResult(request.idempotency_key, "failed", reason="expired"))
+                raise DefinitelyFailed("the request arrived after its not_after")
             if self._balances[request.from_account] < request.amount:
                 raise InsufficientFunds("insufficient funds")
             now = dt.datetime.now(dt.UTC)

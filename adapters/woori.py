@@ -54,6 +54,10 @@ def parse_woori_amount(text: Any) -> int:
     return int(value)
 
 
+def woori_dttm(at: dt.datetime) -> str:
+    return at.astimezone(KST).strftime("%Y%m%d%H%M%S")
+
+
 def parse_woori_time(date: str, hhmmss: str) -> dt.datetime:
     return dt.datetime.strptime(date + hhmmss, "%Y%m%d%H%M%S").replace(tzinfo=KST)
 
@@ -172,8 +176,10 @@ class WooriAdapter(PartnerAdapter):
             "RCV_ACCT_NM": request.to_name, "WDR_PBOK_PRNG_TXT": (request.memo or request.to_name)[:20],
         }
         log.info("woori transfer %s: %s KRW to %s", request.idempotency_key, request.amount, mask_account(request.to_account))
-        resp = self._send("POST", API + "/trans/transfers", body, read=False,
-                          headers={"Idempotency-Key": request.idempotency_key})
+        headers = {"Idempotency-Key": request.idempotency_key}
+        if request.not_after is not None:
+            headers["Expire-Dttm"] = woori_dttm(request.not_after)
+        resp = self._send("POST", API + "/trans/transfers", body, read=False, headers=headers)
         result = check(resp.status_code, resp.headers, _json(resp))
         state, reason = state_of(result)
         if state == "failed":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from banking import audit_checkpoints, audit_export, audit_query, auditors
+from banking import audit_checkpoints, audit_export, audit_jobs, audit_query, auditors
 from banking.audit_query import Cursor, Filters, Page
-from banking.audit_verify import VerifyResult, verify
+from banking.audit_verify import VerifyResult
 
 if TYPE_CHECKING:
     from banking.services import Services
@@ -40,8 +40,14 @@ class Desk:
         return found
 
     def verify(self) -> VerifyResult:
-        result = verify(self.services.db, self.services.keys.audit_chain)
+        result = audit_checkpoints.verify_trail(self.services.db, self.services.keys)
         self.note("verify", result.as_dict())
+        return result
+
+    def verify_saved(self, checkpoint: dict[str, Any]) -> VerifyResult:
+        """Against a checkpoint the auditor kept off-host (already shaped by the schema)."""
+        result = audit_checkpoints.verify_saved(self.services.db, self.services.keys, checkpoint)
+        self.note("verify", {**result.as_dict(), "checkpoint_seq": checkpoint["seq"]})
         return result
 
     def export(self, filters: Filters, fmt: str) -> Iterator[str]:
@@ -51,12 +57,19 @@ class Desk:
         return writer(audit_query.stream(self.services.db, filters))
 
     def checkpoint(self) -> audit_checkpoints.Checkpoint:
-        written = audit_checkpoints.write(self.services.db, self.services.keys, self.services.clock())
-        self.note("checkpoint", {"seq": written.seq, "head_hash": written.head_hash})
+        """Raises `audit_checkpoints.CheckpointRefused` (recorded too) or
+        `CheckpointLogUnavailable`."""
+        try:
+            written = audit_jobs.checkpoint(self.services)
+        except audit_checkpoints.CheckpointRefused as exc:
+            self.note("checkpoint", {"refused": str(exc)})
+            raise
+        self.note("checkpoint", {"seq": written.seq, "hash": written.hash})
         return written
 
-    def checkpoints(self, limit: int) -> list[audit_checkpoints.Checkpoint]:
+    def checkpoints(self, limit: int, before_seq: int | None = None) -> audit_checkpoints.Listed:
         with self.services.db.begin() as conn:
-            found = audit_checkpoints.recent(conn, limit)
-            self._record(conn, "read", {"checkpoints": True, "limit": limit})
+            found = audit_checkpoints.recent(conn, limit, before_seq)
+            self._record(conn, "read", {"checkpoints": True, "limit": limit, "before_seq": before_seq,
+                                        "returned": len(found.checkpoints)})
         return found

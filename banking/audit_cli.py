@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import click
+import marshmallow as ma
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from banking import audit_jobs, audit_query, auditors as auditor_accounts
-from banking.audit_checkpoints import verify_saved
+from banking.api.audit_schemas import KeptCheckpointSchema
+from banking.audit_checkpoint_log import CheckpointLogUnavailable
+from banking.audit_checkpoints import CheckpointRefused, verify_saved, verify_trail
 from banking.audit_export import FORMATS
 from banking.audit_query import Filters
 from banking.audit_retention import PruneRefused
-from banking.audit_verify import verify as verify_chain
 from banking.services import Services, current
 
 
@@ -45,17 +47,19 @@ auditors = click.Group("auditors", help="Manage auditor accounts and tokens.")
 
 @audit.command("verify")
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A saved checkpoint (from `audit checkpoint --out`) that must still be in the chain.")
+              help="A saved checkpoint (from `audit checkpoint --out`, the API or the checkpoint log) "
+                   "that must still be in the chain.")
 @with_appcontext
 def verify_command(checkpoint_file: Path | None) -> None:
-    """Exit 0 with a summary when the chain is intact, 1 naming the first bad seq otherwise."""
+    """Exit 0 with a summary when the chain is intact and agrees with its newest signed
+    checkpoint, 1 naming the first bad seq otherwise."""
     services = ready()
     if checkpoint_file is None:
-        result = verify_chain(services.db, services.keys.audit_chain)
+        result = verify_trail(services.db, services.keys)
     else:
         try:
-            saved = json.loads(checkpoint_file.read_text())
-        except (ValueError, UnicodeDecodeError):
+            saved = KeptCheckpointSchema().load(json.loads(checkpoint_file.read_text()), unknown=ma.RAISE)
+        except (ValueError, UnicodeDecodeError, ma.ValidationError):
             raise click.ClickException(f"{checkpoint_file} is not a checkpoint (JSON) file") from None
         result = verify_saved(services.db, services.keys, saved)
     if not result.ok:
@@ -88,8 +92,12 @@ def export_command(fmt: str, since: dt.datetime | None, until: dt.datetime | Non
               help="also save the checkpoint to this file (keep it off this host)")
 @with_appcontext
 def checkpoint_command(out: Path | None) -> None:
-    """Sign the chain head (seq, hash, time) with the service's Ed25519 key."""
-    text = json.dumps(audit_jobs.checkpoint(ready()).as_dict(), indent=2)
+    """Sign the chain head (seq, hash, time) with the service's Ed25519 key; refused (exit 1)
+    for a head below a checkpoint or a trail that does not verify since the newest one."""
+    try:
+        text = json.dumps(audit_jobs.checkpoint(ready()).as_dict(), indent=2)
+    except (CheckpointRefused, CheckpointLogUnavailable) as exc:
+        raise click.ClickException(f"nothing signed: {exc}") from None
     if out is not None:
         out.write_text(text + "\n")
     click.echo(text)

@@ -20,8 +20,18 @@ def jsonl(events: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield _json(event) + "\n"
 
 
+#: a spreadsheet runs a cell that begins with one of these as a formula (OWASP CSV injection)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    # a client chooses some cells (its request id, a device id): a leading `'` keeps them text
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def csv_records(events: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """RFC 4180 records (CRLF); `detail` as its JSON text and an empty cell for null."""
+    """RFC 4180 records (CRLF); `detail` as its JSON text and an empty cell for null; a cell
+    that a spreadsheet would run as a formula starts with `'`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -33,7 +43,7 @@ def csv_records(events: Iterable[dict[str, Any]]) -> Iterator[str]:
 
     yield record(COLUMNS)
     for event in events:
-        yield record(_json(event[c]) if c == "detail" else event[c] for c in COLUMNS)
+        yield record(_inert(_json(event[c]) if c == "detail" else event[c]) for c in COLUMNS)
 
 
 FORMATS: dict[str, tuple[Callable[[Iterable[dict[str, Any]]], Iterator[str]], str, str]] = {

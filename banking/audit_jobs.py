@@ -1,4 +1,4 @@
-"""The audit trail's scheduled work, as the background workers and the CLI run it."""
+"""The audit trail's scheduled work, as the background workers, the CLI and the API run it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 
 def checkpoint(services: "Services") -> audit_checkpoints.Checkpoint:
-    return audit_checkpoints.write(services.db, services.keys, services.clock())
+    """Sign the head, also to `settings.audit_checkpoint_log` when one is set."""
+    return audit_checkpoints.write(services.db, services.keys, services.clock(),
+                                   services.settings.audit_checkpoint_log)
 
 
 def prune(services: "Services", before: dt.datetime | None = None, *, by: str = "scheduler") -> audit_retention.Pruned:

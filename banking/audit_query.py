@@ -69,7 +69,8 @@ class Cursor:
     def decode(cls, text: str) -> "Cursor":
         try:
             version, after, upto = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().split(":")
-            if version == "v1" and 0 <= int(after) <= int(upto):
+            # within the 64-bit seq column: a larger number cannot be bound on PostgreSQL
+            if version == "v1" and 0 <= int(after) <= int(upto) <= MAX_SEQ:
                 return cls(int(after), int(upto))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             pass

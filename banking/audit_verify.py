@@ -65,6 +65,8 @@ class VerifyResult:
     def summary(self) -> str:
         if self.ok:
             return f"audit chain intact: {self.checked} events checked, head seq {self.head_seq}"
+        if self.first_bad_seq is None:  # nothing in the chain to name (a kept checkpoint's signature)
+            return f"audit verify failed: {self.reason}"
         return f"audit chain broken at seq {self.first_bad_seq}: {self.reason} ({self.checked} events checked before it)"
 
 

@@ -25,13 +25,33 @@ class Settings:
     session_idle_s: int = 300
     audit_retention_days: int = 5 * 366
     checkpoint_every_s: int = 3600
+    #: an append-only JSON Lines file that every new checkpoint is also written to, for an
+    #: operator to ship off-host (COUCHBANK_AUDIT_CHECKPOINT_LOG); None: the database only
+    audit_checkpoint_log: Path | None = None
     reconcile_every_s: float = 2.0
+    #: partner reads and transfer sends run in separate bounded pools, so that neither can
+    #: starve the other; work beyond a pool's threads plus its queue is refused at once
+    read_workers: int = 16
+    read_queue: int = 32
+    send_workers: int = 8
+    send_queue: int = 64
+    #: a reserved transfer whose send has not begun this long after it was written down is
+    #: never sent (`banking.transfers`, the exactly-once rule)
+    send_start_s: float = 5.0
+    #: how far the clocks of couchbank's processes and a partner's may disagree
+    clock_skew_s: float = 5.0
     run_background: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def send_window_s(self) -> float:
+        """How long one send of a transfer can take to reach the bank: its connect and read
+        timeouts. The request also tells the bank not to execute it after this."""
+        return 2 * self.adapter_timeout_s
 
     @property
     def demo_helpers(self) -> bool:
@@ -57,5 +77,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         environment=env.get("COUCHBANK_ENV", "development"),
         audit_retention_days=int(env.get("COUCHBANK_AUDIT_RETENTION_DAYS", str(5 * 366))),
         run_background=env.get("COUCHBANK_BACKGROUND", "1") != "0",
+        audit_checkpoint_log=Path(env["COUCHBANK_AUDIT_CHECKPOINT_LOG"]).resolve()
+        if env.get("COUCHBANK_AUDIT_CHECKPOINT_LOG") else None,
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

@@ -264,7 +264,7 @@ def _advance(state: State, facts: Facts, notes: tuple[Reply, ...]) -> Decision:
 def _read_back_params(state: State, facts: Facts) -> dict[str, Any]:
     payee = next(p for p in facts.payees if p.name == state.payee)
     return {"amount": state.amount, "payee": payee.name, "payee_bank": payee.bank,
-            "last4": last4(payee.number), "source_bank": state.bank}
+            "last4": payee.last4, "source_bank": state.bank}
 
 
 def _after_pin(state: State, facts: Facts) -> Decision:

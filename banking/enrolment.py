@@ -8,7 +8,8 @@ import secrets
 
 from sqlalchemy import Connection, select, update
 
-from banking.security import crypto, otp, pin
+from adapters.base import digits_only
+from banking.security import account_numbers, crypto, otp, pin
 from banking.security.keys import Keyring
 from banking.store.tables import accounts, devices, payees, users
 
@@ -69,22 +70,29 @@ def totp_secret(keys: Keyring, user_id: str, blob: bytes) -> str:
     return crypto.decrypt(keys.encryption, blob, context=f"totp:{user_id}").decode()
 
 
-def link_account(conn: Connection, user_id: str, bank: str, number: str, name: str, *,
-                 primary: bool = False) -> None:
+def link_account(conn: Connection, keys: Keyring, user_id: str, bank: str, number: str, name: str, *,
+                  primary: bool = False) -> None:
     _require_user(conn, user_id)
     _require_bank(bank)
+    values = account_numbers.account_values(keys, user_id, bank, number)
+    # the database cannot see that two ciphertexts hold one number: only the accounts that
+    # end alike are opened and compared
+    alike = conn.execute(select(accounts).where(accounts.c.user_id == user_id, accounts.c.bank == bank,
+                                                accounts.c.last4 == values["last4"])).all()
+    if any(digits_only(account_numbers.account_number(keys, a)) == digits_only(number) for a in alike):
+        raise EnrolmentError(f"that {bank} account ending {values['last4']} is already linked to {user_id!r}")
     if primary:
         conn.execute(update(accounts).where(accounts.c.user_id == user_id).values(is_primary=False))
-    conn.execute(accounts.insert().values(user_id=user_id, bank=bank, number=number, name=name,
-                                          is_primary=primary))
+    conn.execute(accounts.insert().values(user_id=user_id, bank=bank, name=name, is_primary=primary, **values))
 
 
-def add_payee(conn: Connection, user_id: str, name: str, bank: str, number: str,
+def add_payee(conn: Connection, keys: Keyring, user_id: str, name: str, bank: str, number: str,
               aliases: list[str] | tuple[str, ...] = ()) -> None:
     _require_user(conn, user_id)
     _require_bank(bank)
-    conn.execute(payees.insert().values(user_id=user_id, name=name, bank=bank, number=number,
-                                        aliases=json.dumps(list(aliases), ensure_ascii=False)))
+    conn.execute(payees.insert().values(user_id=user_id, name=name, bank=bank,
+                                        aliases=json.dumps(list(aliases), ensure_ascii=False),
+                                        **account_numbers.payee_values(keys, user_id, name, number)))
 
 
 def register_device(conn: Connection, keys: Keyring, user_id: str, device_id: str,

@@ -43,11 +43,11 @@ def configure(level: int | None = None, stream: IO[str] | None = None) -> None:
     if level is None:
         name = os.environ.get("COUCHBANK_LOG_LEVEL", "info").upper()
         level = logging.getLevelNamesMapping().get(name, logging.INFO)
-    # no line carries the caller's frame, thread or process (the JSON has none of them):
-    # the logging HOWTO's "Optimization" settings, so records do not collect them
+    # no line carries the caller's frame or thread (the JSON has none of them): the logging
+    # HOWTO's "Optimization" settings, so records do not collect them. The process id stays:
+    # gunicorn's own log format names it, and its lines would fail without it
     logging._srcfile = None  # type: ignore[attr-defined]
     logging.logThreads = False
-    logging.logProcesses = False
     logging.logMultiprocessing = False
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:

@@ -32,6 +32,9 @@ PENDING_TRANSFERS = Gauge(
     multiprocess_mode="max",
 )
 TRANSFERS = Counter("couchbank_transfers_total", "Transfer state changes", ["status"])
+TRANSFER_DISCREPANCIES = Counter(
+    "couchbank_transfer_discrepancies_total",
+    "Transfers recorded as failed that the bank then reported posted (should stay 0)")
 #: `route` is the URL rule (`/v1/transfers/<string:transfer_id>`), never the raw path, so the
 #: number of series stays bounded whatever clients send
 HTTP_RESPONSES = Counter("couchbank_http_responses_total", "HTTP responses", ["method", "route", "status"])

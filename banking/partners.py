@@ -67,20 +67,32 @@ class CallLog:
 
     Calls are logged by the thread that drains them, not by the pool threads that made
     them: log lines written from several pool threads at once made those threads take the
-    GIL from each other and from the waiting request. A call that ends after the last drain
-    (a read that outlived its turn's budget) is logged by the thread that made it."""
+    GIL from each other and from the waiting request. A call that ends after the unit of
+    work (a read that outlived its turn's budget) is late: it is logged, and handed to
+    `on_late`, which the unit of work sets to append it to the audit trail on its own
+    (every partner call is an event, whenever it finishes)."""
 
     def __init__(self) -> None:
         self._calls: list[PartnerCall] = []
         self._closed = False
         self._lock = threading.Lock()
+        self.on_late: Callable[[PartnerCall], None] | None = None
 
     def add(self, call: PartnerCall) -> None:
         with self._lock:
             if not self._closed:
                 self._calls.append(call)
                 return
+        self._late(call)
+
+    def _late(self, call: PartnerCall) -> None:
         _log(call)
+        if self.on_late is None:
+            return
+        try:
+            self.on_late(call)
+        except Exception as exc:  # the call is done and logged; nothing to take back
+            log.warning("partner_call_not_audited", error_type=type(exc).__name__, **call.audit_detail())
 
     def drain(self) -> list[PartnerCall]:
         """The calls recorded since the last drain, logged now."""
@@ -94,10 +106,12 @@ class CallLog:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        # log what was never drained; calls that end later log themselves
+        # what was never drained is late too; calls that end later hand themselves on
         with self._lock:
             self._closed = True
-        self.drain()
+            calls, self._calls = self._calls, []
+        for call in calls:
+            self._late(call)
 
 
 class UnknownBank(PartnerError):

@@ -15,7 +15,8 @@ class Payee:
     name: str
     aliases: tuple[str, ...]
     bank: str
-    number: str
+    last4: str  # of the account number: what the read-back says
+    number_enc: bytes  # the whole number, sealed (`banking.security.account_numbers`)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ balances are the banks' ledgers, never a copy in couchbank's database)."""
 from __future__ import annotations
 
 import concurrent.futures
-import contextvars
 import time
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -12,6 +11,8 @@ from adapters.base import PartnerError, Transaction
 from banking import speech
 from banking.dialog import Reply, mask
 from banking.partners import CallLog
+from banking.pools import PoolFull, cancel_unstarted
+from banking.security import account_numbers
 from banking.services import Services
 
 SPOKEN_TRANSACTIONS = 3
@@ -50,17 +51,25 @@ def _gather(services: Services, calls: CallLog, op: str, chosen: list[Any], fn: 
     """Ask every account's bank at once and wait no longer than the turn's budget: a speaker
     gives up after about 8 seconds, whatever a partner does."""
     deadline = time.monotonic() + budget_s
-    # each call runs in a copy of this request's context: one that outlives the turn logs
-    # itself (see `CallLog`), with the request id
-    futures = [services.executor.submit(contextvars.copy_context().run, services.partners.call, calls, a.bank, op,
-                                        lambda adapter, n=a.number: fn(adapter, n)) for a in chosen]
-    results = []
-    for account, future in zip(chosen, futures):
-        try:
-            results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
-        except (PartnerError, concurrent.futures.TimeoutError) as exc:
-            raise BankUnavailable(account.bank) from exc
-    return results
+    futures: list[concurrent.futures.Future[Any]] = []
+    try:
+        for account in chosen:
+            try:
+                futures.append(services.reads.submit(services.partners.call, calls, account.bank, op,
+                                                     lambda adapter, n=account_numbers.account_number(
+                                                         services.keys, account): fn(adapter, n)))
+            except PoolFull as exc:
+                raise BankUnavailable(account.bank) from exc
+        results = []
+        for account, future in zip(chosen, futures):
+            try:
+                results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
+            except (PartnerError, concurrent.futures.TimeoutError, concurrent.futures.CancelledError) as exc:
+                raise BankUnavailable(account.bank) from exc
+        return results
+    finally:
+        # once the turn has its answer (or has given up) nobody waits for the rest
+        cancel_unstarted(futures)
 
 
 def _balance(services: Services, calls: CallLog, chosen: list[Any], locale: str,
@@ -68,7 +77,7 @@ def _balance(services: Services, calls: CallLog, chosen: list[Any], locale: str,
     items = []
     found = _gather(services, calls, "balance", chosen, lambda a, n: a.balance(n), budget_s)
     for account, balance in zip(chosen, found):
-        items.append({"bank": account.bank, "name": account.name, "number_masked": mask(account.number),
+        items.append({"bank": account.bank, "name": account.name, "number_masked": mask(account.last4),
                       "balance": balance.balance, "currency": "KRW"})
     lines = [f"{speech.bank_name(i['bank'], locale)} {i['number_masked']}: {speech.won(i['balance'], locale).text}"
              for i in items]
@@ -116,7 +125,7 @@ def _line(t: Transaction, locale: str) -> speech.Spoken:
 
 
 def _list_accounts(chosen: list[Any], locale: str) -> ReadResult:
-    items = [{"bank": a.bank, "name": a.name, "number_masked": mask(a.number), "primary": bool(a.is_primary)}
+    items = [{"bank": a.bank, "name": a.name, "number_masked": mask(a.last4), "primary": bool(a.is_primary)}
              for a in chosen]
     primary = "주 계좌" if locale == "ko-KR" else "primary"
     spoken = [speech.Spoken(f"{speech.bank_name(i['bank'], locale)} {i['name']}" + (f" ({primary})" if i["primary"] else ""),

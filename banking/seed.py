@@ -37,9 +37,9 @@ def seed_demo_if_empty(services: Services) -> bool:
         enrolment.set_pin(conn, services.keys, DEMO_USER, DEMO_PIN)
         enrolment.enrol_totp(conn, services.keys, DEMO_USER, DEMO_TOTP_SECRET)
         for bank, number, name, primary in DEMO_ACCOUNTS:
-            enrolment.link_account(conn, DEMO_USER, bank, number, name, primary=primary)
+            enrolment.link_account(conn, services.keys, DEMO_USER, bank, number, name, primary=primary)
         for name, bank, number, aliases in DEMO_PAYEES:
-            enrolment.add_payee(conn, DEMO_USER, name, bank, number, aliases)
+            enrolment.add_payee(conn, services.keys, DEMO_USER, name, bank, number, aliases)
         enrolment.register_device(conn, services.keys, DEMO_USER, DEMO_DEVICE, DEMO_DEVICE_SECRET, "거실 TV")
         auditors.add(conn, services.keys, DEMO_AUDITOR, DEMO_AUDITOR_TOKEN)
     return True

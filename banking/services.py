@@ -2,7 +2,6 @@
 edge, the CLI and the background workers."""
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from adapters import registry
 from banking.audit import AuditTrail
 from banking.config import Settings
 from banking.partners import Partners
+from banking.pools import BoundedPool
 from banking.security.keys import Keyring, load_master_key
 from banking.store import Database
 
@@ -32,12 +32,17 @@ class Services:
     audit: AuditTrail
     partners: Partners
     clock: Callable[[], dt.datetime] = field(default=utcnow)
-    #: bank calls of voice turns run here, so a turn can answer before a slow bank does
-    executor: concurrent.futures.ThreadPoolExecutor = field(
-        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(16, thread_name_prefix="couchbank-bank"))
+    #: partner calls of voice turns run in these, so a turn can answer before a slow bank
+    #: does; reads and sends apart, so that neither starves the other (`banking.pools`)
+    reads: BoundedPool = field(init=False)
+    sends: BoundedPool = field(init=False)
     _ready: bool = field(default=False, init=False, repr=False)
     _ready_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _workers: list[object] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reads = BoundedPool("read", self.settings.read_workers, self.settings.read_queue)
+        self.sends = BoundedPool("send", self.settings.send_workers, self.settings.send_queue)
 
     def ensure_ready(self) -> None:
         """Upgrade the schema once per process, on first need, so that commands that need no
@@ -46,7 +51,7 @@ class Services:
             return
         with self._ready_lock:
             if not self._ready:
-                self.db.migrate()
+                self.db.migrate(self.keys)
                 self._ready = True
 
     def start_background(self) -> None:
@@ -64,7 +69,8 @@ class Services:
 
     def close(self) -> None:
         self.stop_background()
-        self.executor.shutdown(wait=True)
+        self.reads.shutdown()
+        self.sends.shutdown()
         self.partners.close()
         self.db.dispose()
 

@@ -9,11 +9,10 @@ it.
 from __future__ import annotations
 
 import concurrent.futures
-import contextvars
 import dataclasses
 import datetime as dt
+import functools
 import json
-import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,19 +24,24 @@ from banking import dialog, metrics, reads, speech, transfers, verification
 from banking.audit import Actor
 from banking.dialog import Decision, Facts, Limits, Reply, State
 from banking.nlu import Parse, parse
-from banking.partners import CallLog
+from banking.nlu.redact import redact_digits
+from banking.partners import CallLog, PartnerCall
 from banking.payee_match import Payee
+from banking.pools import PoolFull
+from banking.security import account_numbers
 from banking.services import Services
-from banking.store import insert_ignore
+from banking.store import FIRST_WRITE, insert_ignore
 from banking.store.direct import Direct
 from banking.store.tables import accounts, payees, sessions, users
 
-_LONG_NUMBER = re.compile(r"\d[\d\s-]{5,}\d")
 
 # Built once: on the hot path, constructing a Core statement costs more than running it, and
 # each runs on the driver's cursor (`banking.store.direct`)
+# a conversation belongs to the device that started it: another device (even the same
+# user's) naming its id starts a new one
 _SESSION = Direct(select(sessions).where(sessions.c.id == bindparam("id"),
-                                         sessions.c.user_id == bindparam("user_id")))
+                                         sessions.c.user_id == bindparam("user_id"),
+                                         sessions.c.device_id == bindparam("device_id")))
 _USER = Direct(select(users).where(users.c.id == bindparam("user_id")))
 _PAYEES = Direct(select(payees).where(payees.c.user_id == bindparam("user_id")).order_by(payees.c.id))
 _ACCOUNTS = Direct(select(accounts).where(accounts.c.user_id == bindparam("user_id"))
@@ -47,6 +51,7 @@ _UPDATE_SESSION = Direct(update(sessions)
                                 sessions.c.version == bindparam("seen_version"))
                          .values(version=bindparam("new_version"), state=bindparam("state"),
                                  updated_at=bindparam("updated_at"), verified_until=bindparam("verified_until")))
+_REMEMBER_LOCALE = update(users).where(users.c.id == bindparam("user_id")).values(locale=bindparam("locale"))
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class Conversation:
     version: int | None  # None: not yet in the database
     verified: bool
     notes: tuple[Reply, ...] = ()
+    #: the language of the user's last turn, as stored (`users.locale`)
+    user_locale: str = ""
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -87,7 +94,7 @@ def load_conversation(conn: Connection, services: Services, user_id: str, device
                       session_id: str | None, now: dt.datetime) -> Conversation:
     row = None
     if session_id:
-        row = _SESSION.first(conn, {"id": session_id, "user_id": user_id})
+        row = _SESSION.first(conn, {"id": session_id, "user_id": user_id, "device_id": device_id})
     if row is None:
         return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
     idle = services.settings.session_idle_s
@@ -111,7 +118,8 @@ def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool,
     account_rows = _ACCOUNTS.all(conn, params)
     locked = verification.is_locked(user.locked_until, now)
     facts = Facts(
-        payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.number) for p in payee_rows),
+        payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.last4, p.number_enc)
+                     for p in payee_rows),
         banks=tuple(a.bank for a in account_rows),
         primary_bank=next((a.bank for a in account_rows if a.is_primary), None),
         limits=Limits(user.otp_threshold, user.per_transfer_limit, user.daily_limit,
@@ -128,8 +136,8 @@ def redact(utterance: str, parsed: Parse, checked: str | None) -> str:
         return f"[{checked}]"
     if parsed.digits is not None:
         return "[digits]"
-    # a spoken account or card number never reaches the trail in full
-    return _LONG_NUMBER.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-4:], utterance)[:500]
+    # a PIN said along with the request, an account number: whatever the conversation awaited
+    return redact_digits(utterance)[:500]
 
 
 def handle_turn(services: Services, *, user_id: str, device_id: str, request_id: str | None,
@@ -147,10 +155,12 @@ def _turn(services: Services, calls: CallLog, user_id: str, device_id: str, requ
         convo = load_conversation(conn, services, user_id, device_id, session_id, now)
         facts, (user, account_rows) = load_facts(conn, user_id, now, convo.verified,
                                                  dialog.concerns_transfer(convo.state, parsed))
+    convo.user_locale = user.locale
     actor = Actor(user_id=user_id, device_id=device_id, session_id=convo.id, request_id=request_id)
+    calls.on_late = functools.partial(_audit_late_call, services, actor)
     state = convo.state
     if state.task is None:
-        state = dataclasses.replace(state, locale=locale or parsed.locale)
+        state = dataclasses.replace(state, locale=locale or _spoken_locale(utterance, parsed, convo))
     elif locale:
         state = dataclasses.replace(state, locale=locale)
 
@@ -204,6 +214,28 @@ def _turn(services: Services, calls: CallLog, user_id: str, device_id: str, requ
     )
 
 
+def _spoken_locale(utterance: str, parsed: Parse, convo: Conversation) -> str:
+    """The utterance's language; digits alone (`4 8 2 6`) have none, so they keep the
+    conversation's, or else the user's last one."""
+    if any(ch.isalpha() for ch in utterance):
+        return parsed.locale
+    if convo.version is not None and not convo.notes:
+        return convo.state.locale
+    return convo.user_locale or parsed.locale
+
+
+def _audit_late_call(services: Services, actor: Actor, call: PartnerCall) -> None:
+    """A partner call that finished after its turn had answered is still an event. It runs
+    in the thread that made the call, which carries the request's context: the request's
+    first-write step (its nonce) is not this write's to take."""
+    token = FIRST_WRITE.set(None)
+    try:
+        with services.db.begin() as conn:
+            services.audit.append(conn, call.audit_type, call.audit_detail(), actor)
+    finally:
+        FIRST_WRITE.reset(token)
+
+
 def _budget_left(services: Services, started: float) -> float:
     return max(0.1, services.settings.turn_budget_s - (time.monotonic() - started))
 
@@ -220,6 +252,8 @@ def _write_session(conn: Connection, convo: Conversation, state: State, verified
     """Insert or update the conversation; False when another turn changed it first."""
     values = {"state": json.dumps(state.to_json(), ensure_ascii=False), "updated_at": now,
               "verified_until": now + dt.timedelta(seconds=idle_s) if verified else None}
+    if state.locale != convo.user_locale:
+        conn.execute(_REMEMBER_LOCALE, {"user_id": convo.user_id, "locale": state.locale})
     if convo.version is None:
         return insert_ignore(conn, sessions, {"id": convo.id, "user_id": convo.user_id,
                                               "device_id": convo.device_id, "version": 1,
@@ -280,8 +314,10 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
         with services.db.begin() as conn:
             reserved = transfers.reserve(
                 conn, services, user_id=convo.user_id, daily_limit=user.daily_limit,
-                from_bank=source.bank, from_account=source.number, payee=facts_payee.name,
-                to_bank=facts_payee.bank, to_account=facts_payee.number, amount=state.amount, actor=actor)
+                from_bank=source.bank, from_account=account_numbers.account_number(services.keys, source),
+                payee=facts_payee.name, to_bank=facts_payee.bank,
+                to_account=account_numbers.payee_number(services.keys, convo.user_id, facts_payee),
+                amount=state.amount, actor=actor)
             if reserved is None:
                 final = dataclasses.replace(state, status="rejected")
                 extra = [Reply("over_daily", {"limit": user.daily_limit,
@@ -298,10 +334,12 @@ def _transfer(services: Services, convo: Conversation, state: State, decision: D
         return None
     if reserved is None:
         return final, extra, None
-    future = services.executor.submit(contextvars.copy_context().run, transfers.execute, services, reserved, actor)
     try:
+        future = services.sends.submit(transfers.execute, services, reserved, actor)
         status = future.result(timeout=_budget_left(services, started))
-    except concurrent.futures.TimeoutError:
+    except (PoolFull, concurrent.futures.TimeoutError):
+        # sent later or never, under the exactly-once rule (`banking.transfers`); the
+        # reconciler settles it either way
         status = "pending"
     data = {"transfer_id": reserved.id, "status": status, "amount": reserved.amount,
             "payee": reserved.payee, "bank": reserved.from_bank}

@@ -50,7 +50,7 @@ def set_pin(user_id: str, pin: str) -> None:
 @click.option("--name", required=True)
 @click.option("--primary", is_flag=True)
 def link_account(user_id: str, bank: str, number: str, name: str, primary: bool) -> None:
-    _run(enrolment.link_account, user_id, bank, number, name, primary=primary)
+    _run(enrolment.link_account, current().keys, user_id, bank, number, name, primary=primary)
     click.echo(f"linked {bank} account ending {number[-4:]} to {user_id}")
 
 
@@ -61,7 +61,7 @@ def link_account(user_id: str, bank: str, number: str, name: str, primary: bool)
 @click.option("--number", required=True)
 @click.option("--alias", "aliases", multiple=True)
 def add_payee(user_id: str, name: str, bank: str, number: str, aliases: tuple[str, ...]) -> None:
-    _run(enrolment.add_payee, user_id, name, bank, number, aliases)
+    _run(enrolment.add_payee, current().keys, user_id, name, bank, number, aliases)
     click.echo(f"registered payee {name} for {user_id}")
 
 
@@ -98,7 +98,7 @@ def unlock(user_id: str) -> None:
 
     def step(conn):  # type: ignore[no-untyped-def]
         enrolment.unlock(conn, user_id)
-        services.audit.append(conn, "auth.unlock", {"by": "operator"}, Actor(user_id=user_id))
+        services.audit.append(conn, "auth.lock.released", {"by": "operator"}, Actor(user_id=user_id))
 
     _run(step)
     click.echo(f"unlocked {user_id}")

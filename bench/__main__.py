@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from bench import report
 
-SECTIONS = ("turn", "latency", "nlu", "audit", "scale", "transfers")
+SECTIONS = ("turn", "latency", "nlu", "audit", "scale", "transfers", "saturation")
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _nlu(profile: Profile) -> int:
 
 
 def run_engine(engine: str, p: Profile, only: set[str], notes: list[str]) -> dict[str, Any]:
-    from bench import audit_speed, latency, scale, transfers_e2e, turn_cost
+    from bench import audit_speed, latency, saturation, scale, transfers_e2e, turn_cost
 
     out: dict[str, Any] = {k: None for k in ("turn_cost_ratio", "p99_ms", "audit_verify_vs_scan", "scale_ratio")}
     tag = f"[{engine}]"
@@ -188,6 +188,21 @@ def run_engine(engine: str, p: Profile, only: set[str], notes: list[str]) -> dic
                     ("transfers", r["transfers"]), ("transfer turns per second", r["turns_per_s"]),
                     ("transfers per second", r["transfers_per_s"]), ("outcomes", r["outcomes"])])
                 out.update(transfer_turns_per_s=r["turns_per_s"])
+    if "saturation" in only:
+        sat = saturation.SCALES.get(p.name)
+        if sat is None:
+            notes.append(f"saturation {tag} skipped in the {p.name} profile")
+        else:
+            r = _section(f"saturation {tag}", notes, lambda: saturation.measure(engine, sat))
+            if r:
+                report.table(f"saturation {tag}: exactly-once while slow reads flood every worker "
+                             f"({r['scale']} scale, the sandboxes)", [
+                    ("balance turns", r["turns"]), ("their outcomes", r["turn_outcomes"]),
+                    ("transfers", r["transfers"]), ("answered", r["answered"]), ("final", r["final"]),
+                    ("violations", len(r["violations"])), ("still pending", r["pending"]),
+                    ("seconds", r["seconds"])])
+                out.update(saturation_violations=len(r["violations"]))
+                notes += [f"saturation {tag}: {v}" for v in r["violations"]]
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from banking.audit import chain_hash, dump_detail
+from banking.security import account_numbers
 from banking.services import Services
 from banking.store.tables import audit_events, audit_head, transfers
 
@@ -54,10 +55,12 @@ def transfers_bulk(services: Services, n: int) -> None:
         rows = []
         for i in range(done, min(n, done + BATCH)):
             created = now - dt.timedelta(days=2 + i % 700, seconds=i)
+            transfer_id = f"tr_{uuid.UUID(int=i).hex}"
             rows.append({
-                "id": f"tr_{uuid.UUID(int=i).hex}", "user_id": "demo", "session_id": f"s_{i:032x}",
-                "device_id": "demo-tv", "from_bank": "kbank", "from_account": "100-123-456789",
-                "payee": "아빠", "to_bank": "kbank", "to_account": "100-555-000111", "amount": 1000 + i % 50_000,
+                "id": transfer_id, "user_id": "demo", "session_id": f"s_{i:032x}",
+                "device_id": "demo-tv", "from_bank": "kbank", "payee": "아빠", "to_bank": "kbank",
+                **account_numbers.transfer_values(services.keys, transfer_id, "100-123-456789", "100-555-000111"),
+                "amount": 1000 + i % 50_000,
                 "status": "completed" if i % 20 else "failed", "idempotency_key": f"bench{i:012d}",
                 "bank_reference": f"ref{i}", "failure_reason": None, "last_outcome": "ok",
                 "day": created.date().isoformat(), "attempts": 1, "next_check_at": None,

@@ -82,17 +82,30 @@ def register_devices(services: Services, count: int = BENCH_DEVICES, user_id: st
     return made
 
 
+#: a body's `session_id` that stands for the signing device's own verified conversation (a
+#: conversation belongs to the device that started it)
+OWN_SESSION = "<own>"
+
+
 @dataclass
 class Signer:
-    """Round-robin over devices; `environ(body)` is a ready WSGI environ for one request."""
+    """Round-robin over devices (so that no device meets its rate limit); `environ(body)` is
+    a ready WSGI environ for one request. `sessions` holds each device's verified
+    conversation once `verify_sessions` has made them."""
 
     devices: list[tuple[str, str]]
     path: str = TURN_PATH
+    sessions: dict[str, str] = field(default_factory=dict)
     _next: int = field(default=0, init=False)
 
-    def environ(self, body: dict[str, Any]) -> dict[str, Any]:
+    def environ(self, body: dict[str, Any], *, same_device: bool = False) -> dict[str, Any]:
+        """`same_device`: sign as the device of the previous request (a conversation's next turn)."""
+        if same_device:
+            self._next -= 1
         device_id, secret = self.devices[self._next % len(self.devices)]
         self._next += 1
+        if body.get("session_id") == OWN_SESSION:
+            body = {**body, "session_id": self.sessions[device_id]}
         raw = json.dumps(body, ensure_ascii=False).encode()
         headers = signed_headers(device_id, secret, "POST", self.path, raw, now=time.time(), nonce=nonce())
         builder = EnvironBuilder(path=self.path, method="POST", data=raw, headers=headers)
@@ -122,20 +135,22 @@ def prepare(environs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return environs
 
 
-def verified_session(app: Flask, signer: Signer) -> str:
-    """A conversation verified with the PIN: after it, balance turns need no PIN."""
-    status, body = call(app, prepare([signer.environ({"utterance": BALANCE, "session_id": None})])[0])
-    reply = json.loads(body)
-    assert status == 200 and reply["awaiting"] == "pin", (status, reply)
-    session_id = reply["session_id"]
-    status, body = call(app, prepare([signer.environ({"utterance": PIN, "session_id": session_id})])[0])
-    reply = json.loads(body)
-    assert status == 200 and reply["status"] == "completed" and reply["data"], (status, reply)
-    return session_id
+def verify_sessions(app: Flask, signer: Signer) -> None:
+    """One conversation per device, verified with the PIN: after it, that device's balance
+    turns need no PIN."""
+    for device_id, _ in signer.devices:
+        status, body = call(app, prepare([signer.environ({"utterance": BALANCE, "session_id": None})])[0])
+        reply = json.loads(body)
+        assert status == 200 and reply["awaiting"] == "pin", (status, reply)
+        status, body = call(app, prepare([signer.environ({"utterance": PIN, "session_id": reply["session_id"]},
+                                                         same_device=True)])[0])
+        reply = json.loads(body)
+        assert status == 200 and reply["status"] == "completed" and reply["data"], (status, reply)
+        signer.sessions[device_id] = reply["session_id"]
 
 
-def balance_turns(signer: Signer, session_id: str, n: int) -> list[dict[str, Any]]:
-    return prepare([signer.environ({"utterance": BALANCE, "session_id": session_id}) for _ in range(n)])
+def balance_turns(signer: Signer, n: int) -> list[dict[str, Any]]:
+    return prepare([signer.environ({"utterance": BALANCE, "session_id": OWN_SESSION}) for _ in range(n)])
 
 
 def check_balance_reply(status: int, body: bytes) -> None:

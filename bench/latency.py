@@ -29,10 +29,14 @@ def _prepare(d: Path, url: str, concurrency: int) -> dict[str, Any]:
     try:
         devices = harness.register_devices(services, concurrency * DEVICES_PER_THREAD)
         per_thread = [devices[i::concurrency] for i in range(concurrency)]
-        sessions = [harness.verified_session(app, harness.Signer(own)) for own in per_thread]
+        signers = [harness.Signer(own) for own in per_thread]
+        for signer in signers:
+            harness.verify_sessions(app, signer)
     finally:
         services.close()
-    return {"sessions": sessions, "devices": [[list(x) for x in own] for own in per_thread]}
+    # each device speaks in its own verified conversation
+    return {"devices": [[[device_id, secret, signer.sessions[device_id]] for device_id, secret in signer.devices]
+                        for signer in signers]}
 
 
 def gunicorn_command(port: int) -> tuple[list[str], str]:

@@ -1,6 +1,6 @@
 """`python -m bench.loadgen PLAN.json`: the load generator, in its own process. One thread per
-concurrent device, each with a keep-alive `requests` session and its own verified
-conversation; each thread rotates over a few device identities so that the per-device
+concurrent device, each with a keep-alive `requests` session; each thread rotates over a few
+device identities, each speaking in its own verified conversation, so that the per-device
 limit (120 a minute) is never what is measured. Prints one JSON line of client-side
 latencies.
 
@@ -25,10 +25,11 @@ from tests.support import nonce
 PATH = "/v1/voice/turn"
 
 
-def _worker(url: str, session_id: str, devices: list[list[str]], body_text: str, interval_s: float,
+def _worker(url: str, devices: list[list[str]], body_text: str, interval_s: float,
             start_at: float, warm_until: float, stop_at: float, out: list[float], errors: list[str]) -> None:
     http = requests.Session()
-    raw = json.dumps({"utterance": body_text, "session_id": session_id}, ensure_ascii=False).encode()
+    bodies = [json.dumps({"utterance": body_text, "session_id": session_id}, ensure_ascii=False).encode()
+              for _, _, session_id in devices]
     i = 0
     due = start_at + random.uniform(0, interval_s)
     while True:
@@ -38,7 +39,8 @@ def _worker(url: str, session_id: str, devices: list[list[str]], body_text: str,
         now = time.time()
         if now >= stop_at:
             return
-        device_id, secret = devices[i % len(devices)]
+        device_id, secret, _ = devices[i % len(devices)]
+        raw = bodies[i % len(devices)]
         i += 1
         headers = signed_headers(device_id, secret, "POST", PATH, raw, now=now, nonce=nonce())
         # paced: latency counts from when the turn was due; closed loop: from now
@@ -63,10 +65,10 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
     start_at = time.time() + 0.5
     warm_until = start_at + plan["warmup_s"]
     stop_at = warm_until + plan["seconds"]
-    for session_id, devices in zip(plan["sessions"], plan["devices"]):
+    for devices in plan["devices"]:
         out: list[float] = []
         results.append(out)
-        t = threading.Thread(target=_worker, args=(plan["url"], session_id, devices, plan["utterance"],
+        t = threading.Thread(target=_worker, args=(plan["url"], devices, plan["utterance"],
                                                    plan["interval_s"], start_at, warm_until, stop_at, out, errors))
         t.start()
         threads.append(t)

@@ -34,7 +34,7 @@ def measure(engine: str, seconds: float) -> dict[str, Any]:
                 reply = json.loads(body)
                 assert status == 200 and reply["awaiting"] == "pin", reply
                 status, body = harness.call(app, harness.prepare([signer.environ(
-                    {"utterance": harness.PIN, "session_id": reply["session_id"]})])[0])
+                    {"utterance": harness.PIN, "session_id": reply["session_id"]}, same_device=True)])[0])
                 reply = json.loads(body)
                 assert status == 200, reply
                 outcome = (reply.get("data") or {}).get("status", reply["status"])

@@ -39,12 +39,14 @@ class TurnBench:
         self.app = app
         self.services = harness.services_of(app)
         self.signer = harness.Signer(harness.register_devices(self.services))
-        self.session_id = harness.verified_session(app, self.signer)
+        harness.verify_sessions(app, self.signer)
+        #: the floor's body carries a session id of the same length; it reads none
+        self.session_id = next(iter(self.signer.sessions.values()))
 
     def run(self, n: int) -> list[float]:
         samples: list[float] = []
         while len(samples) < n:
-            block = harness.balance_turns(self.signer, self.session_id, min(BLOCK, n - len(samples)))
+            block = harness.balance_turns(self.signer, min(BLOCK, n - len(samples)))
             samples += time_requests(self.app, block, harness.check_balance_reply)
         return samples
 

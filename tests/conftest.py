@@ -95,9 +95,9 @@ def device(client: Any) -> Device:
 
 class LiveServer:
     def __init__(self, app: Any) -> None:
-        from werkzeug.serving import make_server
+        from app import make_wsgi_server  # the server `python app.py` runs, its error pages included
 
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_wsgi_server("127.0.0.1", 0, app)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

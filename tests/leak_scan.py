@@ -13,8 +13,19 @@ import pytest
 
 from banking.logs import json_formatter
 
+#: how a recogniser may write each digit of the demo PIN (CONTRACT, second revision, §4.1 rule 7)
+_SPOKEN_DIGITS = {"4": ["4", "사", "넷", "four", "for"], "8": ["8", "팔", "여덟", "여덜", "eight"],
+                  "2": ["2", "이", "둘", "two", "to", "too"], "6": ["6", "육", "륙", "여섯", "six"]}
+
+
+def spoken(digits: str) -> str:
+    """Any mix of written and spoken digits, glued or apart (`사팔이육`, `4 팔 2 six`)."""
+    return r"[\s,.\-]*".join("(?:" + "|".join(_SPOKEN_DIGITS[d]) + ")" for d in digits)
+
+
 SECRETS = {
     "demo PIN": r"(?<![0-9A-Za-z])4826(?![0-9A-Za-z])",
+    "demo PIN, spoken": rf"(?i)(?<![0-9A-Za-z]){spoken('4826')}(?![0-9A-Za-z])",
     "demo TOTP seed": r"JBSWY3DPEHPK3PXP",
     "demo device secret": r"demo-tv-secret",
     "demo auditor token": r"demo-auditor-token",

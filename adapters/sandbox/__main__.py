@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import signal
 import sys
 import threading
@@ -12,6 +12,7 @@ from types import FrameType
 from werkzeug.serving import make_server
 
 from adapters.sandbox.app import create_app, peer_url_from_env
+from adapters.sandbox import logs
 from adapters.sandbox.banks import BANKS
 
 
@@ -22,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # before anything is created: the ledgers, their -wal and -shm files and the credentials
+    # under the data directory are the owner's alone (SQLite makes its files later, with the
+    # process's umask)
+    os.umask(0o077)
+    logs.configure()
 
     app = create_app(args.bank, args.data_dir, peer_url=peer_url_from_env(args.bank))
     server = make_server(args.host, args.port, app, threaded=True)

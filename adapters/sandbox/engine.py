@@ -23,6 +23,18 @@ SOURCE_UNAVAILABLE = "source_unavailable"
 PAYEE_UNAVAILABLE = "payee_unavailable"
 PAYEE_BANK_UNAVAILABLE = "payee_bank_unavailable"
 INSUFFICIENT_FUNDS = "insufficient_funds"
+#: the request reached the bank after the instant the client said it must not run after
+EXPIRED = "expired"
+
+
+def expiry(text: str | None) -> dt.datetime | None:
+    """A request's `not after` instant, written as both dialects write times (KST,
+    yyyyMMddHHmmss); None when the client set none. ValueError when it is malformed."""
+    if not text:
+        return None
+    if len(text) != 14 or not text.isdigit():
+        raise ValueError("expected yyyyMMddHHmmss")
+    return dt.datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=ledger.KST)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Order:
     to_name: str
     amount: int
     memo: str
+    not_after: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,8 @@ def submit(sandbox: Sandbox, order: Order, *, processing_delay_ms: int | None = 
             reason = SOURCE_UNAVAILABLE
         elif reason is None and source.balance < order.amount:
             reason = INSUFFICIENT_FUNDS
+        if order.not_after is not None and ledger.now_kst() > order.not_after:
+            reason = EXPIRED  # received, so remembered as refused: never "not found", never posted
         if reason:
             state, due_at = "failed", None
         elif processing_delay_ms is not None:

@@ -49,6 +49,7 @@ REASON_CODES = {
     engine.PAYEE_UNAVAILABLE: ("413", "수취계좌 없음"),
     engine.INSUFFICIENT_FUNDS: ("551", "잔액 부족"),
     engine.PAYEE_BANK_UNAVAILABLE: ("812", "수취은행 장애"),
+    engine.EXPIRED: ("553", "요청 유효시간 경과"),
 }
 
 blueprint = Blueprint("kbank", __name__)
@@ -294,12 +295,19 @@ def _order(body: dict[str, Any]) -> engine.Order:
     if payee_bank is None:
         raise Refusal("A0004", "recv_client_bank_code 오류")
     source = _account_by_fintech(str(body.get("fintech_use_num", "")))
-    canonical = json.dumps({k: body.get(k) for k in sorted(body) if k not in ("tran_dtime",)}, sort_keys=True)
+    # the request's own times are per attempt, not part of what the key names
+    canonical = json.dumps({k: body.get(k) for k in sorted(body) if k not in ("tran_dtime", "req_expire_dtime")},
+                           sort_keys=True)
+    try:
+        not_after = engine.expiry(str(body.get("req_expire_dtime") or ""))
+    except ValueError:
+        raise Refusal("A0004", "req_expire_dtime 오류: yyyyMMddHHmmss") from None
     return engine.Order(
         key=body["bank_tran_id"], body_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         from_account=source.number, to_bank=payee_bank.id,
         to_account=payee_bank.written(str(body.get("recv_client_account_num", ""))),
         to_name=str(body.get("recv_client_name", "")), amount=int(amount), memo=str(body.get("wd_print_content", "")),
+        not_after=not_after,
     )
 
 

@@ -7,11 +7,13 @@ Every request carries `appKey`, `X-Woori-Timestamp` (Unix seconds, within 300 s)
 `dataHeader.resCode`; UPPER_SNAKE fields, decimal-string amounts (`"50000.000"`),
 `yyyyMMdd` + `HHmmss`. A transfer needs an `Idempotency-Key` header: the same key with
 the same body replays the first answer, with another body it is refused (422, E0422).
+An `Expire-Dttm` header (yyyyMMddHHmmss, KST) is the instant after which the transfer must
+not run: one that arrives later is refused (E1105) and never posted.
 
 resCode: 000 ok | E0400 malformed | E0401 authentication | E0404 not found |
   E0422 key reused with another body | E0429 throttled | E0500 internal error |
   E1101 account unavailable | E1102 insufficient balance | E1103 payee account unavailable |
-  E1104 payee bank unavailable
+  E1104 payee bank unavailable | E1105 arrived after Expire-Dttm
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ REASON_CODES = {
     engine.INSUFFICIENT_FUNDS: ("E1102", "잔액이 부족합니다"),
     engine.PAYEE_UNAVAILABLE: ("E1103", "입금계좌 사용 불가"),
     engine.PAYEE_BANK_UNAVAILABLE: ("E1104", "입금은행 장애"),
+    engine.EXPIRED: ("E1105", "요청 유효시간 경과"),
 }
 
 blueprint = Blueprint("woori", __name__, url_prefix="/oai/wb/v1")
@@ -180,11 +183,15 @@ def _order(key: str, body: dict[str, Any]) -> engine.Order:
     if not source or not payee:
         raise Refusal(400, "E0400", "WDR_ACNO, RCV_ACNO 는 필수")
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    try:
+        not_after = engine.expiry(request.headers.get("Expire-Dttm"))
+    except ValueError:
+        raise Refusal(400, "E0400", "Expire-Dttm 헤더 오류 (yyyyMMddHHmmss)") from None
     return engine.Order(
         key=key, body_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         from_account=sandbox.bank.written(source), to_bank=payee_bank.id, to_account=payee_bank.written(payee),
         to_name=str(body.get("RCV_ACCT_NM", "")), amount=_whole_krw(body.get("TRN_AM")),
-        memo=str(body.get("WDR_PBOK_PRNG_TXT", "")),
+        memo=str(body.get("WDR_PBOK_PRNG_TXT", "")), not_after=not_after,
     )
 
 

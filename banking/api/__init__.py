@@ -15,15 +15,16 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from banking import metrics
-from banking.api import errors
+from banking.api import errors, streamed_body
 
 log = structlog.get_logger("couchbank.access")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MAX_BODY = 64 * 1024
 
 #: a device request carries four headers (CONTRACT §3); OpenAPI has no multi-header scheme,
 #: so each is an apiKey scheme and operations require all four together (docs.DEVICE_SECURITY)
 _DEVICE_HEADERS = {
-    "DeviceId": ("X-Device-Id", "The device id, e.g. demo-tv."),
+    "DeviceId": ("X-Device-Id", "The device id: 1 to 64 printable ASCII characters, e.g. demo-tv."),
     "DeviceTimestamp": ("X-Timestamp", "Unix time in whole seconds; within 300 s of the server's clock."),
     "DeviceNonce": ("X-Nonce", "A fresh random string of 16 to 64 characters [A-Za-z0-9_-], "
                                "single use per device."),
@@ -113,11 +114,13 @@ def init_app(app: Flask) -> Api:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
         API_SPEC_OPTIONS=SPEC_OPTIONS,
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY,
     )
+    app.wsgi_app = streamed_body.StreamedBody(app.wsgi_app, MAX_BODY)  # type: ignore[method-assign]
     api = CouchbankApi(app, spec_kwargs={"extra_plugins": [_ResponseDescriptions()]})
     errors.register(app)
     app.before_request(_request_id)
+    app.before_request(streamed_body.refuse_unfit)
     app.after_request(_echo_request_id)
     app.after_request(_access)
     app.teardown_request(_forget_request)

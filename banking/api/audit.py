@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import Response, g, request, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from banking import auditors
 from banking.api.audit_schemas import (
     CheckpointListSchema, CheckpointQuerySchema, CheckpointSchema, EventPageSchema, EventQuerySchema,
-    EventSchema, ExportQuerySchema, VerifySchema,
+    EventSchema, ExportQuerySchema, VerifyCheckpointSchema, VerifySchema,
 )
 from banking.api.errors import ApiError, ErrorSchema
+from banking.api.parsing import Blueprint
 from banking.audit_actions import Desk
+from banking.audit_checkpoint_log import CheckpointLogUnavailable
+from banking.audit_checkpoints import CheckpointRefused
 from banking.audit_export import FORMATS
 from banking.audit_query import Filters
 from banking.services import current
@@ -28,7 +30,11 @@ _DEVICE_HEADERS = ("X-Device-Id", "X-Signature")
 def _errors(*statuses: int):  # type: ignore[no-untyped-def]
     """Document the error envelope for each status a route can answer."""
     descriptions = {401: "No active auditor token", 403: "A device's request", 404: "No such event",
-                    422: "A query parameter breaks the schema"}
+                    409: "The head cannot be signed (`checkpoint_refused`): it is below a checkpoint, "
+                         "or the trail since the newest checkpoint does not verify",
+                    422: "A parameter or the body breaks the schema",
+                    503: "The checkpoint log file cannot be appended to (`checkpoint_log_unavailable`); "
+                         "nothing was signed"}
 
     def decorate(view):  # type: ignore[no-untyped-def]
         for status in statuses:
@@ -79,12 +85,25 @@ def get_event(seq: int) -> dict[str, Any]:
     return event
 
 
-@blp.route("/verify", methods=["GET"])
-@blp.response(200, VerifySchema)
-@_errors(401, 403)
-def verify() -> dict[str, Any]:
-    """Walk the keyed chain from the retention anchor; names the first bad sequence number."""
-    return desk().verify().as_dict()
+@blp.route("/verify")
+class Verify(MethodView):
+    @blp.response(200, VerifySchema)
+    @_errors(401, 403)
+    def get(self) -> dict[str, Any]:
+        """Walk the keyed chain from the retention anchor and hold it to the newest signed
+        checkpoint; names the first bad sequence number (the checkpoint's, when the chain ends
+        before it or disagrees with it, or when a checkpoint row's signature does not hold)."""
+        return desk().verify().as_dict()
+
+    @blp.arguments(VerifyCheckpointSchema())
+    @blp.response(200, VerifySchema)
+    @_errors(401, 403, 422)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """As GET, and against a checkpoint the auditor kept off-host: its signature must hold
+        under this service's key (else `ok` is false with no `first_bad_seq`) and the chain must
+        still hold its seq with its hash (else `first_bad_seq` is that seq). A checkpoint older
+        than the retention anchor cannot be compared and passes when the chain does."""
+        return desk().verify_saved(body["checkpoint"]).as_dict()
 
 
 @blp.route("/export", methods=["GET"])
@@ -109,11 +128,20 @@ class Checkpoints(MethodView):
     @blp.response(200, CheckpointListSchema)
     @_errors(401, 403, 422)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Signed checkpoints of the chain head, newest first."""
-        return {"checkpoints": [c.as_dict() for c in desk().checkpoints(query["limit"])]}
+        """Signed checkpoints of the chain head, newest first, a page at a time (follow
+        `next_before_seq`). Keep them off-host: `POST /v1/audit/verify` checks one later."""
+        listed = desk().checkpoints(query["limit"], query.get("before_seq"))
+        return {"checkpoints": [c.as_dict() for c in listed.checkpoints], "next_before_seq": listed.next_before_seq}
 
     @blp.response(201, CheckpointSchema)
-    @_errors(401, 403)
+    @_errors(401, 403, 409, 503)
     def post(self) -> dict[str, Any]:
-        """Sign the current head now (a head signed before keeps its first checkpoint)."""
-        return desk().checkpoint().as_dict()
+        """Sign the current head now (a head signed before keeps its first checkpoint). Only a
+        head that extends the newest checkpoint is signed: never one below it."""
+        try:
+            return desk().checkpoint().as_dict()
+        except CheckpointRefused as exc:
+            raise ApiError(409, "checkpoint_refused", f"The head was not signed: {exc}.") from None
+        except CheckpointLogUnavailable:
+            raise ApiError(503, "checkpoint_log_unavailable",
+                           "The checkpoint log cannot be appended to; nothing was signed.") from None

@@ -8,7 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
-from banking.audit_query import Cursor
+from banking.audit_query import MAX_SEQ, Cursor
 
 
 #: PostgreSQL text cannot hold NUL, so no stored value can match one; a Regexp (not a
@@ -63,6 +63,8 @@ class ExportQuerySchema(FilterQuerySchema):
 
 class CheckpointQuerySchema(ma.Schema):
     limit = ma.fields.Integer(load_default=100, validate=Range(1, 1000))
+    before_seq = ma.fields.Integer(validate=Range(1, MAX_SEQ), metadata={
+        "description": "only checkpoints below this seq: `next_before_seq` of the previous page"})
 
 
 def _nullable_string(**kw: Any) -> ma.fields.String:
@@ -93,13 +95,46 @@ class VerifySchema(ma.Schema):
     first_bad_seq = ma.fields.Integer(required=True, allow_none=True)
 
 
+_HEX64 = Regexp(r"^[0-9a-f]{64}$", error="Must be 64 lowercase hex digits.")
+_SIGNED = ("The Ed25519 signature (hex) covers the bytes `couchbank audit checkpoint v1\\n` followed by "
+           '`{"at":AT,"head_hash":HASH,"seq":SEQ}` (compact JSON, keys sorted), made with the key '
+           "`public_key`; verify it off-host with any Ed25519 library.")
+
+
 class CheckpointSchema(ma.Schema):
-    seq = ma.fields.Integer(required=True)
-    head_hash = ma.fields.String(required=True)
-    at = ma.fields.String(required=True, metadata={"format": "date-time"})
-    signature = ma.fields.String(required=True, metadata={"description": "Ed25519, hex"})
-    public_key = ma.fields.String(required=True, metadata={"description": "Ed25519, raw, hex"})
+    """A signed checkpoint of the chain head, as listed, logged and kept off-host."""
+
+    seq = ma.fields.Integer(required=True, metadata={"description": "the head's sequence number"})
+    hash = ma.fields.String(required=True, metadata={"description": "the hash of the event at `seq`"})
+    at = ma.fields.String(required=True, metadata={"format": "date-time", "example": "2025-01-31T09:15:00.000000Z"})
+    signature = ma.fields.String(required=True, metadata={"description": _SIGNED})
+    key_id = ma.fields.String(required=True, metadata={
+        "description": "`ed25519:` and the first 16 hex digits of SHA-256 of the raw public key",
+        "example": "ed25519:3f1c0a9b7d2e4c61"})
+    public_key = ma.fields.String(required=True, metadata={"description": "the Ed25519 public key, raw, hex"})
 
 
 class CheckpointListSchema(ma.Schema):
-    checkpoints = ma.fields.List(ma.fields.Nested(CheckpointSchema), required=True)
+    checkpoints = ma.fields.List(ma.fields.Nested(CheckpointSchema), required=True,
+                                 metadata={"description": "newest first"})
+    next_before_seq = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "pass as `before_seq` for the next page; null on the last page"})
+
+
+class KeptCheckpointSchema(ma.Schema):
+    """A checkpoint as listed; `key_id` and `public_key` may be left out, and must name this
+    service's key when given."""
+
+    seq = ma.fields.Integer(required=True, strict=True, validate=Range(0, MAX_SEQ))
+    hash = ma.fields.String(required=True, validate=_HEX64)
+    at = ma.fields.String(required=True, validate=Regexp(
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$", error="Must be the checkpoint's `at` exactly."))
+    signature = ma.fields.String(required=True, validate=Regexp(r"^[0-9a-f]{128}$",
+                                                                error="Must be 128 lowercase hex digits."))
+    key_id = ma.fields.String(validate=[Length(1, 64), _NO_NUL])
+    public_key = ma.fields.String(validate=_HEX64)
+
+
+class VerifyCheckpointSchema(ma.Schema):
+    checkpoint = ma.fields.Nested(KeptCheckpointSchema, required=True, metadata={
+        "description": "a checkpoint kept off-host, from `GET /v1/audit/checkpoints` or the checkpoint log"})

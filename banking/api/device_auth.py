@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hmac
+import re
 import time
 from dataclasses import dataclass
 
@@ -17,6 +18,11 @@ from banking.services import Services, current
 from banking.store import FIRST_WRITE, HELD_READ, FirstWrite, HeldRead, insert_ignore
 from banking.store.direct import Direct
 from banking.store.tables import devices, nonces
+
+
+#: printable ASCII: a header carries nothing else faithfully, and a control byte (NUL, which
+#: PostgreSQL text cannot hold) must fail as a bad signature, never reach the database
+DEVICE_ID_RE = re.compile(r"[\x20-\x7e]{1,64}")
 
 
 def _unauthorized(message: str = "The request signature is missing or wrong.") -> ApiError:
@@ -96,7 +102,7 @@ def authenticate_device() -> None:
     timestamp = headers.get("X-Timestamp", "")
     nonce = headers.get("X-Nonce", "")
     signature = headers.get("X-Signature", "")
-    if not (device_id and len(device_id) <= 64 and signing.TIMESTAMP_RE.fullmatch(timestamp)
+    if not (DEVICE_ID_RE.fullmatch(device_id) and signing.TIMESTAMP_RE.fullmatch(timestamp)
             and signing.NONCE_RE.fullmatch(nonce) and signing.SIGNATURE_RE.fullmatch(signature)):
         raise _unauthorized()
     for attempt in (1, 2):

@@ -16,8 +16,9 @@ log = structlog.get_logger(__name__)
 #: short machine-readable codes per status, used unless the raiser names one
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests",
+    405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 413: "payload_too_large",
+    414: "uri_too_long", 415: "unsupported_media_type", 417: "expectation_failed",
+    422: "invalid_request", 429: "too_many_requests", 431: "header_fields_too_large",
     500: "internal_error", 503: "unavailable",
 }
 

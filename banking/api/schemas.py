@@ -12,9 +12,10 @@ BANKS = ("kbank", "woori")
 TRANSFER_STATUSES = ("pending", "completed", "failed")
 
 
-#: a recogniser never sends C0 control characters (NUL cannot even be stored in PostgreSQL
-#: text); tab, newline and carriage return are whitespace and pass. Also in the spec, as `pattern`.
-NO_CONTROL_CHARACTERS = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+#: a recogniser never sends control characters: C0 (NUL cannot even be stored in PostgreSQL
+#: text), DEL and C1 (CONTRACT, second revision, §4); tab, newline and carriage return are
+#: whitespace and pass. Also in the spec, as `pattern`.
+NO_CONTROL_CHARACTERS = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
                                         error="Must not contain control characters.")
 
 

@@ -1,14 +1,15 @@
 """GET /v1/transfers and /v1/transfers/<id> (CONTRACT §4.3), for the device's user only."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import g
-from flask_smorest import Blueprint
 
 from banking import transfers
 from banking.api import device_auth, docs
 from banking.api.errors import ApiError
+from banking.api.parsing import Blueprint
 from banking.api.schemas import TransferListQuerySchema, TransferListSchema, TransferSchema
 from banking.services import current
 
@@ -21,6 +22,9 @@ blp.teardown_request(device_auth.forget_request_state)
 _EXAMPLE = {"transfer_id": "tr_3f2c0e6b9a6f4c1d8e0f1a2b3c4d5e6f", "status": "completed", "amount": 50000,
             "payee": "엄마", "bank": "kbank", "created_at": "2026-03-02T01:15:04+00:00",
             "updated_at": "2026-03-02T01:15:05+00:00"}
+#: what `banking.transfers` issues; anything else (a NUL byte, which PostgreSQL text cannot
+#: hold, included) names no transfer and never reaches the database
+_TRANSFER_ID = re.compile(r"tr_[0-9a-f]{32}")
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -47,9 +51,10 @@ def list_transfers(query: dict[str, Any]) -> dict[str, Any]:
 @docs.errors(blp, docs.DEVICE_ERRORS | {404: "Unknown transfer, or another user's"})
 def get_transfer(transfer_id: str) -> dict[str, Any]:
     """One of the user's transfers; 404 for another user's or an unknown id."""
-    services = current()
-    with services.db.read() as conn:
-        row = transfers.get(conn, g.user_id, transfer_id)
+    row = None
+    if _TRANSFER_ID.fullmatch(transfer_id):
+        with current().db.read() as conn:
+            row = transfers.get(conn, g.user_id, transfer_id)
     if row is None:
         raise ApiError(404, "not_found", "No such transfer.")
     return _public(row)

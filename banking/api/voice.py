@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, jsonify
-from flask_smorest import Blueprint
 
 from banking.api import device_auth, docs
+from banking.api.parsing import Blueprint
 from banking.api.schemas import VoiceTurnRequestSchema, VoiceTurnResponseSchema
 from banking.services import current
 from banking.turns import handle_turn

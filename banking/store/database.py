@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from banking.security.keys import Keyring
 from banking.store.direct import Direct
 
 _MIGRATION_LOCK_ID = 0x636F7563  # "couc": one advisory lock for schema upgrades
@@ -128,9 +129,10 @@ class Database:
             raise
         return HeldRead(conn)
 
-    def migrate(self) -> None:
+    def migrate(self, keys: Keyring | None = None) -> None:
         """Upgrade the schema to the newest revision, once, even when several processes
-        start together."""
+        start together. `keys` serve the data migrations that encrypt existing rows; a
+        database with none of those rows upgrades without them."""
         from banking.store.migrations.runner import upgrade
 
         if self.is_sqlite:
@@ -140,7 +142,7 @@ class Database:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 try:
                     with self.engine.connect() as conn:
-                        upgrade(conn)
+                        upgrade(conn, keys=keys)
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
         else:
@@ -148,7 +150,7 @@ class Database:
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
                 conn.commit()
                 try:
-                    upgrade(conn)
+                    upgrade(conn, keys=keys)
                 finally:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_ID})
                     conn.commit()

@@ -65,10 +65,13 @@ accounts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
     Column("bank", String(32), nullable=False),
-    Column("number", String(32), nullable=False),
+    # the whole number, encrypted (`banking.security.account_numbers`); the last four in clear
+    # for display and matching. One account linked twice is refused by enrolment, which can
+    # compare the numbers: the ciphertexts of one number differ
+    Column("number_enc", LargeBinary, nullable=False),
+    Column("last4", String(4), nullable=False),
     Column("name", String(100), nullable=False),
     Column("is_primary", Boolean, nullable=False, server_default="0"),
-    UniqueConstraint("user_id", "bank", "number"),
 )
 
 payees = Table(
@@ -78,7 +81,8 @@ payees = Table(
     Column("name", String(100), nullable=False),
     Column("aliases", Text, nullable=False, server_default="[]"),  # JSON list
     Column("bank", String(32), nullable=False),
-    Column("number", String(32), nullable=False),
+    Column("number_enc", LargeBinary, nullable=False),  # as accounts.number_enc
+    Column("last4", String(4), nullable=False),
     UniqueConstraint("user_id", "name"),
 )
 
@@ -112,10 +116,12 @@ transfers = Table(
     Column("session_id", String(64)),
     Column("device_id", String(64)),
     Column("from_bank", String(32), nullable=False),
-    Column("from_account", String(32), nullable=False),
+    Column("from_account_enc", LargeBinary, nullable=False),  # as accounts.number_enc
+    Column("from_last4", String(4), nullable=False),
     Column("payee", String(100), nullable=False),
     Column("to_bank", String(32), nullable=False),
-    Column("to_account", String(32), nullable=False),
+    Column("to_account_enc", LargeBinary, nullable=False),
+    Column("to_last4", String(4), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),  # pending -> completed | failed
     Column("idempotency_key", String(64), nullable=False),
@@ -129,6 +135,10 @@ transfers = Table(
     _ts("next_check_at", nullable=True),
     Column("claimed_by", String(64)),
     _ts("claimed_until", nullable=True),
+    # the exactly-once rule (`banking.transfers`): no send may begin after `send_by`, and a
+    # bank's "not found" is believed only a send window after `send_started_at`
+    _ts("send_by", nullable=True),
+    _ts("send_started_at", nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint("from_bank", "idempotency_key"),

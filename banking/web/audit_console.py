@@ -1,5 +1,6 @@
 """The auditors' web console at /audit: sign in with an auditor token, search and page through
-events, open one, run verify, download an export. Server-rendered (Jinja autoescapes every
+events, open one, run verify (also against a checkpoint kept off-host), list the signed
+checkpoints, download an export. Server-rendered (Jinja autoescapes every
 event value), a little JavaScript, everything served by the app itself."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.sessions import SecureCookieSessionInterface
 
 from banking import auditors
-from banking.api.audit_schemas import EventQuerySchema, ExportQuerySchema
+from banking.api.audit_schemas import EventQuerySchema, ExportQuerySchema, KeptCheckpointSchema
 from banking.audit_actions import Desk
 from banking.audit_export import FORMATS
 from banking.audit_query import Filters
@@ -26,6 +27,7 @@ bp = Blueprint("audit_console", __name__, url_prefix="/audit", template_folder="
                static_folder="static/audit", static_url_path="/static")
 
 IDLE = dt.timedelta(minutes=15)  # a forgotten console signs itself out
+CHECKPOINTS_SHOWN = 20
 OPEN_ENDPOINTS = {"audit_console.signin", "audit_console.static"}
 FILTER_FIELDS = ("user_id", "device_id", "session_id", "type", "since", "until")
 _SECURITY_HEADERS = {
@@ -174,12 +176,34 @@ def event(seq: int) -> Any:
     return render_template("audit/event.html", event=found, seq=seq)
 
 
+def _kept_checkpoint(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(the pasted checkpoint, or why it is not one)."""
+    try:
+        return KeptCheckpointSchema().load(json.loads(text)), None
+    except (ValueError, RecursionError):
+        return None, "The kept checkpoint is not JSON."
+    except ma.ValidationError as exc:
+        named = ", ".join(exc.messages) if isinstance(exc.messages, dict) else "its shape"
+        return None, f"The kept checkpoint is not one as listed (check {named})."
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 def verify() -> Any:
-    result = desk().verify() if request.method == "POST" else None
-    if result is not None and request.accept_mimetypes.best == "application/json":
+    """Verify the chain (held to its newest signed checkpoint), or against a pasted kept one."""
+    wants_json = request.accept_mimetypes.best == "application/json"
+    result, error = None, None
+    pasted = request.form.get("checkpoint", "").strip() if request.method == "POST" else ""
+    if request.method == "POST":
+        kept, error = _kept_checkpoint(pasted) if pasted else (None, None)
+        if error is None:
+            result = desk().verify_saved(kept) if kept is not None else desk().verify()
+    if error is not None and wants_json:
+        return jsonify({"error": {"code": "invalid_request", "message": error, "fields": None}}), 422
+    if result is not None and wants_json:
         return jsonify({**result.as_dict(), "summary": result.summary()})
-    return render_template("audit/verify.html", result=result)
+    listed = desk().checkpoints(CHECKPOINTS_SHOWN)
+    return render_template("audit/verify.html", result=result, error=error, pasted=pasted,
+                           checkpoints=listed.checkpoints), 422 if error else 200
 
 
 @bp.get("/export")

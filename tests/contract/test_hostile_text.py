@@ -20,6 +20,7 @@ FRAGMENTS = [
     "'; DROP TABLE transfers; --", "\" OR 1=1 --", "<script>alert(1)</script>", "<b>엄마</b>",
     "{{7*7}}", "${jndi:ldap://x}", "%s%n", "../../etc/passwd", "\u202e만원 보내줘", "\u200f엄마\u200f",
     "\u200b\u200d\ufeff", "👨‍👩‍👧 엄마한테 💸", "\x00", "\x1b[31m", "\r\n", "\t\v\f", "\ud800", "\udfff",
+    "\x7f", "\x85", "\x9b31m",
     "보내지 마", "취소", "예", "아니", "1000000000000000000000", "-5만원", "0원", "NaN", "∞",
     "엄마한테", "아빠한테 40만원", "삼만 오천 원", "fifty thousand won", "１２３", "٣٤٥",
 ]
@@ -27,7 +28,8 @@ FRAGMENTS = [
 # digits without 4, so no run of them can contain the PIN, in either spelling
 _DIGITS = st.text(alphabet="0123567 9", min_size=1, max_size=500)
 _ANY = st.text(alphabet=st.characters(codec=None, exclude_categories=()), min_size=1, max_size=80)
-_CONTROL = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), min_size=1, max_size=20)
+_CONTROL = st.text(alphabet=st.one_of(st.characters(min_codepoint=0, max_codepoint=0x1F),
+                                      st.characters(min_codepoint=0x7F, max_codepoint=0x9F)), min_size=1, max_size=20)
 _MIXED = st.lists(st.one_of(st.sampled_from(FRAGMENTS), _CONTROL, _ANY), min_size=1, max_size=6).map("".join)
 HOSTILE = st.one_of(_DIGITS, _ANY, _CONTROL, _MIXED, st.sampled_from(FRAGMENTS))
 
@@ -36,8 +38,9 @@ _PIN_WORDS = re.compile(r"사\s*팔\s*이\s*육|four\s*eight\s*two\s*six", re.IG
 
 
 def _refused_by_schema(text: str) -> bool:
-    """What the request schema forbids: length, C0 controls but tab and line breaks, lone surrogates."""
-    return (not 1 <= len(text) <= 500 or bool(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text))
+    """What the request schema forbids: length, C0 controls but tab and line breaks, DEL, C1
+    controls, lone surrogates."""
+    return (not 1 <= len(text) <= 500 or bool(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text))
             or any(0xD800 <= ord(c) <= 0xDFFF for c in text))
 
 
@@ -88,12 +91,15 @@ def test_hostile_text_never_breaks_a_turn_or_moves_money(speaker: tuple[Any, Dev
     assert _money_moved(app) == 0
 
 
-@pytest.mark.parametrize("text", ["\x00", "\ud800", "엄마\x00한테 5만원", "\ud83d 엄마", "\x1b[31m"])
+@pytest.mark.parametrize("text", ["\x00", "\ud800", "엄마\x00한테 5만원", "\ud83d 엄마", "\x1b[31m",
+                                  "\x7f", "엄마한테\x7f 5만원", "\x80", "\x85", "5만원\x9f"])
 def test_nul_controls_and_lone_surrogates_are_refused_by_the_schema(speaker: tuple[Any, Device], text: str) -> None:
     app, device = speaker
     device.turn("엄마한테 5만원 보내줘", new=True)
     status, reply = device.request("POST", "/v1/voice/turn", {"utterance": text, "session_id": device.session_id})
     assert (status, list(reply["error"]["fields"])) == (422, ["utterance"])
+    status, reply = device.request("POST", "/v1/voice/turn", {"utterance": "취소", "session_id": f"s_{text}"})
+    assert (status, list(reply["error"]["fields"])) == (422, ["session_id"])
     # the conversation goes on: it can still be cancelled
     assert device.turn("취소")["status"] == "cancelled"
     assert _money_moved(app) == 0

@@ -95,11 +95,12 @@ def test_killed_mid_transfer_settles_after_restart(tmp_path):
             db = Database(f"sqlite:///{tmp_path / 'couchbank.sqlite3'}")
             deadline = time.monotonic() + 10
             row = None
-            while row is None and time.monotonic() < deadline:
+            while (row is None or row.send_started_at is None) and time.monotonic() < deadline:
                 with db.read() as conn:
                     row = conn.execute(select(transfers)).first()
                 time.sleep(0.05)
             assert row is not None and row.status == "pending"  # written down before the bank heard
+            time.sleep(0.5)  # the send is on the wire; the bank works on it for 3 s
             service.send_signal(signal.SIGKILL)
             service.wait(timeout=10)
         finally:

@@ -127,7 +127,7 @@ def test_checkpoints_are_listed_newest_first(client: Any, services: Any) -> None
     client.post("/v1/audit/checkpoints", headers=AUTH)
     listed = get(client, "/v1/audit/checkpoints")["checkpoints"]
     assert [c["seq"] for c in listed] == [7, 6]
-    assert set(listed[0]) == {"seq", "head_hash", "at", "signature", "public_key"}
+    assert set(listed[0]) == {"seq", "hash", "at", "signature", "key_id", "public_key"}
 
 
 @pytest.mark.parametrize("headers", [
@@ -190,3 +190,17 @@ def test_out_of_range_values_are_refused_not_500(client: Any) -> None:
     assert client.get(f"/v1/audit/events/{2**64}", headers=AUTH).status_code == 404
     for params in ({"user_id": "a\x00b"}, {"since": "0001-01-01T00:00:00+01:00"}):
         assert client.get("/v1/audit/events", query_string=params, headers=AUTH).status_code == 422
+
+
+def test_csv_exports_neutralise_formula_cells(app: Any, client: Any, services: Any) -> None:
+    # a client chooses its request id (X-Request-Id) and its device's id: neither may run in a spreadsheet
+    with services.db.begin() as conn:
+        services.audit.append(conn, "turn", {"intent": "balance"},
+                              Actor(user_id="demo", device_id="@tv", request_id="-2+3+cmd|' /C calc'!A0"))
+    api = client.get("/v1/audit/export", query_string={"format": "csv", "type": "turn"}, headers=AUTH)
+    cli = app.test_cli_runner().invoke(args=["audit", "export", "--format", "csv", "--type", "turn"])
+    for text in (api.get_data(as_text=True), cli.output):
+        record = list(csv.DictReader(io.StringIO(text)))[-1]
+        assert record["request_id"] == "'-2+3+cmd|' /C calc'!A0" and record["device_id"] == "'@tv"
+    jsonl = client.get("/v1/audit/export", query_string={"format": "jsonl", "type": "turn"}, headers=AUTH)
+    assert json.loads(jsonl.get_data(as_text=True).splitlines()[-1])["request_id"] == "-2+3+cmd|' /C calc'!A0"

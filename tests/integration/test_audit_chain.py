@@ -142,19 +142,24 @@ def test_truncation_back_past_a_checkpoint_is_caught_and_named(chain: Any) -> No
         last = conn.execute(select(audit_events.c.hash).where(audit_events.c.seq == 8)).scalar_one()
     sql(chain, update(audit_head).values(seq=8, hash=last))
     assert check(chain).ok
-    # ... but not against the checkpoint the auditor kept
-    result = audit_checkpoints.verify_saved(chain.db, chain.keys, saved)
-    assert (result.ok, result.first_bad_seq) == (False, 9)
+    # ... but not against the checkpoint the auditor kept, nor the one in the table
+    for result in (audit_checkpoints.verify_saved(chain.db, chain.keys, saved),
+                   audit_checkpoints.verify_trail(chain.db, chain.keys)):
+        assert (result.ok, result.first_bad_seq) == (False, 12)
+        assert "events 9..12 are missing" in (result.reason or "")
     # and new events appended since do not hide it
     append(chain, 6)
-    result = audit_checkpoints.verify_saved(chain.db, chain.keys, saved)
-    assert (result.ok, result.first_bad_seq) == (False, 12)
+    for result in (audit_checkpoints.verify_saved(chain.db, chain.keys, saved),
+                   audit_checkpoints.verify_trail(chain.db, chain.keys)):
+        assert (result.ok, result.first_bad_seq) == (False, 12)
+        assert "no longer carries" in (result.reason or "")
 
 
 def test_a_forged_or_foreign_checkpoint_is_refused(chain: Any) -> None:
     saved = audit_checkpoints.write(chain.db, chain.keys, chain.clock()).as_dict()
     assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "seq": 11}).ok
     assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "public_key": "00" * 32}).ok
+    assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "key_id": "ed25519:0000"}).ok
 
 
 def test_checkpoints_are_written_once_per_head(chain: Any) -> None:

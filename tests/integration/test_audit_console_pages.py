@@ -1,6 +1,7 @@
 """The auditors' console over the Flask test client: sign-in, escaping, revocation."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -61,3 +62,30 @@ def test_sign_in_and_out_are_recorded(client: Any, services: Any) -> None:
                           headers={"Authorization": "Bearer demo-auditor-token"})
     types = [e["type"] for e in response.get_json()["events"]]
     assert types[0] == "auditor.signin" and "auditor.verify" in types and types[-1] == "auditor.signout"
+
+
+def test_the_verify_page_lists_checkpoints_and_verifies_a_pasted_one(client: Any, services: Any) -> None:
+    from banking import audit_jobs
+
+    with services.db.begin() as conn:
+        services.audit.append(conn, "turn", {"intent": "balance"}, Actor(user_id="demo"))
+    kept = audit_jobs.checkpoint(services).as_dict()
+    sign_in(client)
+    html = client.get("/audit/verify").get_data(as_text=True)
+    assert kept["key_id"] in html and kept["signature"] in html
+    token = csrf(client, "/audit/verify")
+
+    def paste(text: str, **headers: str) -> Any:
+        return client.post("/audit/verify", data={"csrf": token, "checkpoint": text}, headers=headers)
+
+    response = paste(json.dumps(kept))
+    assert response.status_code == 200 and "<strong>OK</strong>" in response.get_data(as_text=True)
+    body = paste(json.dumps({**kept, "hash": "0" * 64}), Accept="application/json").get_json()
+    assert (body["ok"], body["first_bad_seq"]) == (False, None) and "signature" in body["summary"]
+    for bad in ("not json", "[1]", json.dumps({**kept, "seq": 2**64}), "[" * 5000):
+        response = paste(bad)
+        assert response.status_code == 422 and "Not verified" in response.get_data(as_text=True)
+        response = paste(bad, Accept="application/json")
+        assert response.status_code == 422 and set(response.get_json()["error"]) == {"code", "message", "fields"}
+    # a plain run still verifies the chain and its newest checkpoint
+    assert client.post("/audit/verify", data={"csrf": token}, headers={"Accept": "application/json"}).get_json()["ok"]

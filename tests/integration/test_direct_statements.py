@@ -13,9 +13,13 @@ from sqlalchemy import bindparam, exc, insert, select, text, update
 
 from banking import enrolment, turns
 from banking.api import device_auth
+from banking.security.keys import Keyring
 from banking.store import Database, insert_ignore
 from banking.store.direct import Direct
 from banking.store.tables import accounts, audit_head, nonces, sessions, users
+
+
+KEYS = Keyring(b"k" * 32)
 
 
 @pytest.fixture
@@ -29,8 +33,8 @@ def db(database_url: str) -> Iterator[Database]:
 def _seed(db: Database) -> None:
     with db.begin() as conn:
         enrolment.create_user(conn, "u1", "김하나")
-        enrolment.link_account(conn, "u1", "kbank", "100-123-456789", "입출금", primary=True)
-        enrolment.link_account(conn, "u1", "woori", "1002-345-678901", "WON", primary=False)
+        enrolment.link_account(conn, KEYS, "u1", "kbank", "100-123-456789", "입출금", primary=True)
+        enrolment.link_account(conn, KEYS, "u1", "woori", "1002-345-678901", "WON", primary=False)
         conn.execute(insert(sessions).values(
             id="s1", user_id="u1", device_id="d1", state='{"locale": "ko-KR"}', version=3,
             created_at=dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
@@ -46,14 +50,14 @@ def _same(direct_rows: list[Any], core_rows: list[Any]) -> None:
 def test_turn_reads_match_core(db: Database) -> None:
     _seed(db)
     with db.read() as conn:
-        for statement, values in ((turns._SESSION, {"id": "s1", "user_id": "u1"}),
+        for statement, values in ((turns._SESSION, {"id": "s1", "user_id": "u1", "device_id": "d1"}),
                                   (turns._USER, {"user_id": "u1"}),
                                   (turns._ACCOUNTS, {"user_id": "u1"}),
-                                  (turns._SESSION, {"id": "nope", "user_id": "u1"})):
+                                  (turns._SESSION, {"id": "nope", "user_id": "u1", "device_id": "d1"})):
             _same(statement.all(conn, values), conn.execute(statement.stmt, values).all())
         accounts_read = turns._ACCOUNTS.all(conn, {"user_id": "u1"})
         assert [a.is_primary for a in accounts_read] == [True, False]  # booleans, in ORDER BY order
-        assert turns._SESSION.first(conn, {"id": "nope", "user_id": "u1"}) is None
+        assert turns._SESSION.first(conn, {"id": "s1", "user_id": "u1", "device_id": "d2"}) is None
         with pytest.raises(exc.NoResultFound):
             turns._USER.one(conn, {"user_id": "nobody"})
 
@@ -97,8 +101,8 @@ def test_session_update_round_trips_through_the_column_types(db: Database, state
             "updated_at": updated, "verified_until": verified})
     assert (changed, stale) == (1, 0)
     with db.read() as conn:
-        core = conn.execute(turns._SESSION.stmt, {"id": "s1", "user_id": "u1"}).one()
-        direct = turns._SESSION.one(conn, {"id": "s1", "user_id": "u1"})
+        core = conn.execute(turns._SESSION.stmt, {"id": "s1", "user_id": "u1", "device_id": "d1"}).one()
+        direct = turns._SESSION.one(conn, {"id": "s1", "user_id": "u1", "device_id": "d1"})
     assert tuple(direct) == tuple(core)
     assert (core.state, core.version) == (state, version + 1)
     # SQLite hands back naive UTC, PostgreSQL aware: the same instant either way

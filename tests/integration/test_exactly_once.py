@@ -11,6 +11,7 @@ from adapters import registry
 from adapters.sandbox.testing import ledger, postings_for, set_fault, wait_for
 from banking import transfers
 from banking.partners import Partners
+from banking.security import account_numbers
 from banking.store.tables import transfers as transfers_table
 from tests.support import Clock
 
@@ -104,11 +105,13 @@ def test_randomized_transfers_conserve_money(live):
     for data in sent:
         final = row(services, data["transfer_id"])
         mine = [p for p in all_postings if p["reference"] == final.idempotency_key]
-        source_debits = [p for p in mine if p["amount"] < 0 and p["account"] == final.from_account]
+        from_account, to_account = (account_numbers.transfer_number(services.keys, final, column)
+                                    for column in ("from_account", "to_account"))
+        source_debits = [p for p in mine if p["amount"] < 0 and p["account"] == from_account]
         assert len(source_debits) == (1 if final.status == "completed" else 0), (final.status, mine)
         if final.status == "completed":
             # delivered to the payee, over the interbank link when it banks elsewhere
             credit = wait_for(lambda: [p for p in ledger(urls[final.to_bank])
                                        if p["reference"] == final.idempotency_key and p["amount"] > 0
-                                       and p["account"] == final.to_account], timeout_s=15)
+                                       and p["account"] == to_account], timeout_s=15)
             assert [p["amount"] for p in credit] == [final.amount]

@@ -2,6 +2,7 @@
 reference canonical form, cursors, export formats and checkpoint signatures."""
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
@@ -103,9 +104,43 @@ def test_checkpoint_signature_binds_every_field() -> None:
     keys = Keyring(b"m" * 32)
     at = "2025-01-01T00:00:00.000000Z"
     signature = keys.checkpoint_signer.sign(audit_checkpoints.signed_bytes(7, "a" * 64, at)).hex()
-    saved = {"seq": 7, "head_hash": "a" * 64, "at": at, "signature": signature,
-             "public_key": audit_checkpoints.public_key_hex(keys)}
+    public_key = audit_checkpoints.public_key_hex(keys)
+    saved = {"seq": 7, "hash": "a" * 64, "at": at, "signature": signature, "public_key": public_key,
+             "key_id": audit_checkpoints.key_id(public_key)}
     assert audit_checkpoints.signature_ok(keys, saved)
-    for change in ({"seq": 8}, {"head_hash": "b" * 64}, {"at": at.replace("00Z", "01Z")}, {"signature": "00" * 64}):
+    # key_id and public_key are optional, but must name this service's key when given
+    assert audit_checkpoints.signature_ok(keys, {k: saved[k] for k in ("seq", "hash", "at", "signature")})
+    for change in ({"seq": 8}, {"hash": "b" * 64}, {"at": at.replace("00Z", "01Z")}, {"signature": "00" * 64},
+                   {"key_id": "ed25519:0123456789abcdef"}, {"public_key": "00" * 32}, {"seq": "x"}):
         assert not audit_checkpoints.signature_ok(keys, {**saved, **change})
     assert not audit_checkpoints.signature_ok(Keyring(b"n" * 32), saved)
+
+
+def test_key_id_is_a_short_fingerprint_of_the_public_key() -> None:
+    public_key = audit_checkpoints.public_key_hex(Keyring(b"m" * 32))
+    assert audit_checkpoints.key_id(public_key) == "ed25519:" + hashlib.sha256(bytes.fromhex(public_key)).hexdigest()[:16]
+    assert audit_checkpoints.key_id(public_key) != audit_checkpoints.key_id(audit_checkpoints.public_key_hex(Keyring(b"n" * 32)))
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(cell: str) -> None:
+    event = {**EVENTS[0], "request_id": cell, "device_id": cell, "type": cell}
+    record = list(csv.reader(io.StringIO("".join(audit_export.csv_records(iter([event]))), newline="")))[1]
+    for column in ("request_id", "device_id", "type"):
+        assert record[audit_export.COLUMNS.index(column)] == "'" + cell
+
+
+def test_csv_leaves_ordinary_cells_and_jsonl_alone() -> None:
+    event = {**EVENTS[0], "request_id": "req-1=2", "device_id": "tv-"}
+    record = list(csv.reader(io.StringIO("".join(audit_export.csv_records(iter([event]))))))[1]
+    assert record[audit_export.COLUMNS.index("request_id")] == "req-1=2" and record[4] == "tv-"
+    hostile = {**EVENTS[0], "request_id": "-cmd"}
+    assert json.loads("".join(audit_export.jsonl(iter([hostile]))))["request_id"] == "-cmd"
+
+
+@pytest.mark.parametrize("after,upto", [(0, 2**63), (2**64, 2**64), (-1, 5), (5, 4)])
+def test_a_cursor_outside_the_seq_column_is_refused(after: int, upto: int) -> None:
+    forged = base64.urlsafe_b64encode(f"v1:{after}:{upto}".encode()).decode()
+    with pytest.raises(ValueError):
+        Cursor.decode(forged)
+    assert Cursor.decode(Cursor(2**63 - 2, 2**63 - 1).encode()) == Cursor(2**63 - 2, 2**63 - 1)

@@ -10,8 +10,8 @@ from banking.dialog import Facts, Limits, State, authorisation, concerns_transfe
 from banking.nlu import Parse, Slots
 from banking.payee_match import Payee
 
-PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "1002-987-654321"),
-          Payee("아빠", ("아버지", "Dad"), "kbank", "100-555-000111"))
+PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "4321", b""),
+          Payee("아빠", ("아버지", "Dad"), "kbank", "0111", b""))
 FACTS = Facts(payees=PAYEES, banks=("kbank", "woori"), primary_bank="kbank",
               limits=Limits(otp_threshold=300_000, per_transfer=1_000_000, daily=2_000_000, used_today=0))
 

@@ -2,9 +2,9 @@ import pytest
 
 from banking.payee_match import Payee, match
 
-PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "1002-987-654321"),
-          Payee("아빠", ("아버지", "Dad"), "kbank", "100-555-000111"),
-          Payee("김철수", ("철수", "Chulsoo"), "woori", "1002-111-222333"))
+PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "4321", b""),
+          Payee("아빠", ("아버지", "Dad"), "kbank", "0111", b""),
+          Payee("김철수", ("철수", "Chulsoo"), "woori", "2333", b""))
 
 
 @pytest.mark.parametrize("spoken,name", [("엄마", "엄마"), ("어머니", "엄마"), ("mom", "엄마"), ("MOM", "엄마"),
