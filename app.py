@@ -14,10 +14,11 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from adapters.probe import wait_until_up
-from banking import config, logs
-from banking.partners import Partners
-from banking.security import private_files
-from banking.services import EXTENSION, Services, build
+from banking import bootstrap
+from banking.platform import config, logs
+from banking.platform.partners import Partners
+from banking.platform.security import private_files
+from banking.platform.services import EXTENSION, Services
 
 
 def create_app(settings: config.Settings | None = None, *, partners: Partners | None = None) -> Flask:
@@ -28,22 +29,14 @@ def create_app(settings: config.Settings | None = None, *, partners: Partners | 
     app = Flask("couchbank")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    services = build(settings, partners=partners)
-    app.extensions[EXTENSION] = services
-
-    from banking import api, cli, web
-
-    api.init_app(app)
-    web.init_app(app)
-    cli.init_app(app)
-    app.before_request(services.ensure_ready)
+    bootstrap.init_app(app, bootstrap.build(settings, partners=partners))
     return app
 
 
 def make_wsgi_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
     """werkzeug's threaded server, answering what it refuses itself (a header line over 64 KiB,
     a request that is not HTTP) with the error envelope rather than an HTML page."""
-    from banking.api.server_errors import RequestHandler
+    from banking.platform.http.server_errors import RequestHandler
 
     return make_server(host, port, app, threaded=True, request_handler=RequestHandler)
 
@@ -89,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app()
         services = app.extensions[EXTENSION]
         services.ensure_ready()
-        from banking.seed import seed_demo_if_empty
+        from banking.demo.seed import seed_demo_if_empty
 
         if seed_demo_if_empty(services):
             print("seeded the demo household (user demo, device demo-tv)", flush=True)

@@ -68,13 +68,13 @@ def on_starting(server: Any) -> None:
 def post_fork(server: Any, worker: Any) -> None:
     # a request gunicorn cannot parse itself (a request line over limit_request_line, a header
     # over limit_request_field_size, broken chunking) gets the error envelope, not HTML
-    from banking.api.server_errors import install_in_gunicorn
+    from banking.platform.http.server_errors import install_in_gunicorn
 
     install_in_gunicorn()
 
 
 def _services(worker: Any) -> Any:
-    from banking.services import EXTENSION
+    from banking.platform.services import EXTENSION
 
     extensions = getattr(getattr(worker, "wsgi", None), "extensions", {})
     return extensions.get(EXTENSION)

@@ -59,7 +59,7 @@ class TransferRequest:
     memo: str = ""
     #: the bank must not execute the transfer after this instant: one that reaches it later
     #: is refused ("failed", never posted). This is what lets couchbank believe a "not found"
-    #: once the instant has passed (`banking.transfers`, the exactly-once rule). Each send
+    #: once the instant has passed (`banking.transfers.service`, the exactly-once rule). Each send
     #: of the same key may carry a later one; it is not part of what the key deduplicates.
     not_after: dt.datetime | None = None
 

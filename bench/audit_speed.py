@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from banking.audit.trail import Actor
+from banking.platform.store import Database
 from bench import fill, harness
-from banking.audit import Actor
-from banking.store import Database
 
 _SCAN = ("SELECT seq, at, type, user_id, device_id, session_id, request_id, detail, prev_hash, hash "
          "FROM audit_events ORDER BY seq")
@@ -38,9 +38,9 @@ def plain_scan(db: Database) -> int:
 def verify_function() -> tuple[Any, str]:
     """The audit engineer's streaming verifier, or the reference `AuditTrail.check`."""
     try:
-        from banking.audit_verify import verify
+        from banking.audit.verify import verify
 
-        return verify, "banking.audit_verify.verify"
+        return verify, "banking.audit.verify.verify"
     except ImportError:
         return None, "AuditTrail.check (no verifier module)"
 
@@ -59,7 +59,7 @@ def verify_vs_scan(services: Any, n: int) -> dict[str, Any]:
         else:
             from sqlalchemy import select
 
-            from banking.store.tables import audit_events
+            from banking.platform.store.tables import audit_events
             with services.db.read() as conn:
                 rows = conn.execution_options(yield_per=5000).execute(
                     select(audit_events).order_by(audit_events.c.seq)).mappings()

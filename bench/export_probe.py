@@ -20,9 +20,9 @@ def main(data_dir: str, url: str) -> int:
     app = harness.build_app(Path(data_dir), url)
     services = harness.services_of(app)
     try:
-        from banking import audit_export, audit_query
+        from banking.audit import export as audit_export, query as audit_query
     except ImportError:
-        print(json.dumps({"error": "no export module (banking.audit_export / audit_query)"}))
+        print(json.dumps({"error": "no export module (banking.audit.export / audit_query)"}))
         return 0
     before = _rss_mb()
     n = 0

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from banking.audit import chain_hash, dump_detail
-from banking.security import account_numbers
-from banking.services import Services
-from banking.store.tables import audit_events, audit_head, transfers
+from banking.audit.trail import chain_hash, dump_detail
+from banking.platform.security import account_numbers
+from banking.platform.services import Services
+from banking.platform.store.tables import audit_events, audit_head, transfers
 
 BATCH = 20_000
 USERS = ("demo", "u-0001", "u-0002", "u-0003")

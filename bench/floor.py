@@ -8,8 +8,8 @@ import hmac
 from flask import Flask, abort, jsonify, request
 from sqlalchemy import Column, MetaData, String, Table, Text
 
-from banking.security import signing
-from banking.store import Database
+from banking.auth import signing
+from banking.platform.store import Database
 
 _metadata = MetaData()
 floor_rows = Table(

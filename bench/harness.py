@@ -17,9 +17,9 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder
 
 from adapters.memory import MemoryAdapter
-from banking.partners import Partners
-from banking.security.signing import signed_headers
-from banking.services import EXTENSION, Services
+from banking.auth.signing import signed_headers
+from banking.platform.partners import Partners
+from banking.platform.services import EXTENSION, Services
 from tests.support import HAS_PG, fresh_pg_database, make_settings, nonce
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def engines() -> list[str]:
 
 def build_app(data_dir: Path, database_url: str, partners: Partners | None = None, **overrides: Any) -> Flask:
     from app import create_app
-    from banking.seed import seed_demo_if_empty
+    from banking.demo.seed import seed_demo_if_empty
 
     app = create_app(make_settings(data_dir, database_url, **overrides),
                      partners=partners if partners is not None else memory_partners())
@@ -73,7 +73,7 @@ def device_secret(n: int) -> tuple[str, str]:
 
 
 def register_devices(services: Services, count: int = BENCH_DEVICES, user_id: str = "demo") -> list[tuple[str, str]]:
-    from banking import enrolment
+    from banking.auth import enrolment
 
     made = [device_secret(n) for n in range(count)]
     with services.db.begin() as conn:

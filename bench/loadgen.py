@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from banking.security.signing import signed_headers
+from banking.auth.signing import signed_headers
 from tests.support import nonce
 
 PATH = "/v1/voice/turn"

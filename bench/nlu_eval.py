@@ -1,4 +1,4 @@
-"""Score banking.nlu on the shared evaluation sets and the project corpus.
+"""Score banking.core.nlu on the shared evaluation sets and the project corpus.
 
     python -m bench.nlu_eval            # tables + one JSON line with the headline numbers
     python -m bench.nlu_eval --dev      # also the train/val (development) splits
@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from banking.nlu import parse
+from banking.core.nlu import parse
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "unit" / "nlu" / "corpus.tsv"

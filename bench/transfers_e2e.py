@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters import registry
 from adapters.sandbox.testing import running_sandboxes
-from banking.partners import Partners
+from banking.platform.partners import Partners
 from bench import harness
 
 #: small enough that the demo account (1,250,000 won) and the daily limit last the whole run:

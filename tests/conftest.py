@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from adapters.memory import MemoryAdapter
-from banking.partners import Partners
+from banking.platform.partners import Partners
 from tests.support import HAS_PG, Device, flask_transport, fresh_pg_database, http_transport, make_settings
 
 pytest_plugins = ["adapters.sandbox.pytest_plugin", "tests.leak_scan"]
@@ -60,8 +60,8 @@ def _observe(app: Any) -> None:
 
 def _build_app(tmp_path: Path, database_url: str, partners: Partners | None, **overrides: Any):
     from app import create_app
-    from banking.seed import seed_demo_if_empty
-    from banking.services import EXTENSION
+    from banking.demo.seed import seed_demo_if_empty
+    from banking.platform.services import EXTENSION
 
     app = create_app(make_settings(tmp_path, database_url, **overrides), partners=partners)
     app.config["TESTING"] = True

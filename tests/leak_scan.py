@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from banking.logs import json_formatter
+from banking.platform.logs import json_formatter
 
 #: how a recogniser may write each digit of the demo PIN (CONTRACT, second revision, §4.1 rule 7)
 _SPOKEN_DIGITS = {"4": ["4", "사", "넷", "four", "for"], "8": ["8", "팔", "여덟", "여덜", "eight"],
@@ -45,7 +45,7 @@ def observe(source: str, text: str) -> None:
 def observe_audit(services: Any) -> None:
     from sqlalchemy import select
 
-    from banking.store.tables import audit_events
+    from banking.platform.store.tables import audit_events
 
     try:
         with services.db.read() as conn:

@@ -23,10 +23,11 @@ from sqlalchemy import select
 
 from adapters import registry
 from adapters.sandbox.testing import SandboxUrls, clear_faults, ledger, set_fault
-from banking import enrolment, transfers
-from banking.partners import Partners
-from banking.services import Services
-from banking.store.tables import transfers as transfers_table
+from banking.auth import enrolment
+from banking.platform.partners import Partners
+from banking.platform.services import Services
+from banking.platform.store.tables import transfers as transfers_table
+from banking.transfers import service as transfers
 from tests.support import Device
 
 TURN = "/v1/voice/turn"

@@ -14,9 +14,9 @@ from typing import Any, Callable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from banking import config
-from banking.security.otp import _TOTP
-from banking.security.signing import signed_headers
+from banking.auth.otp import _TOTP
+from banking.auth.signing import signed_headers
+from banking.platform import config
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 HAS_PG = PG_URL.startswith("postgresql")

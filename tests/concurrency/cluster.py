@@ -24,8 +24,8 @@ from sqlalchemy.pool import NullPool
 
 from adapters.credentials import credential_fields, partner_credentials
 from adapters.sandbox.testing import SandboxUrls, clear_faults, free_port, ledger, running_sandboxes, wait_for
-from banking.audit import GENESIS, AuditTrail
-from banking.security.keys import Keyring
+from banking.audit.trail import GENESIS, AuditTrail
+from banking.platform.security.keys import Keyring
 from tests.support import Device, fresh_pg_database, http_transport
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,9 +23,9 @@ PER_PROCESS = 500
 # as a turn writes them
 _APPENDER = """
 import sys, threading, time
-from banking import config
-from banking.audit import Actor
-from banking.services import build
+from banking.platform import config
+from banking.audit.trail import Actor
+from banking.platform.services import build
 
 services = build(config.load())
 services.ensure_ready()

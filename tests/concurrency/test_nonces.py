@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from banking.security.signing import signed_headers
+from banking.auth.signing import signed_headers
 from tests.concurrency import CONCURRENCY
 from tests.concurrency.cluster import Cluster, race
 from tests.support import http_transport, nonce

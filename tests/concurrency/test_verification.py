@@ -1,8 +1,8 @@
 """PIN failures, lockout and single-use OTP codes are exact across service processes."""
 from __future__ import annotations
 
-from banking.security.otp import _TOTP
-from banking.seed import DEMO_TOTP_SECRET
+from banking.auth.otp import _TOTP
+from banking.demo.seed import DEMO_TOTP_SECRET
 from tests.concurrency import CONCURRENCY
 from tests.concurrency.cluster import PIN, Cluster, assert_answered, race
 

@@ -9,8 +9,8 @@ import secrets
 import time
 from typing import Any, Callable
 
-from banking.security.signing import sign
-from banking.seed import DEMO_AUDITOR_TOKEN, DEMO_DEVICE, DEMO_DEVICE_SECRET
+from banking.auth.signing import sign
+from banking.demo.seed import DEMO_AUDITOR_TOKEN, DEMO_DEVICE, DEMO_DEVICE_SECRET
 
 PLACEHOLDER = "sign-me-as-the-demo-device"
 

@@ -50,7 +50,7 @@ class DemoCredentials:
 def map_case(context: Any, case: Any) -> Any:
     """An audit page cursor is opaque: only one the service issued is valid, which no schema
     can say. Schema-valid data gets a real cursor; forbidden data keeps its generated one."""
-    from banking.audit_query import Cursor
+    from banking.audit.query import Cursor
 
     if (case.operation.label == "GET /v1/audit/events" and case.query and "cursor" in case.query
             and case.meta is not None and case.meta.generation.mode.is_positive):

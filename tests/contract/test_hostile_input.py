@@ -27,8 +27,8 @@ import requests
 
 from adapters.probe import wait_until_up
 from app import make_wsgi_server
-from banking.security.signing import signed_headers
-from banking.seed import DEMO_AUDITOR_TOKEN, DEMO_DEVICE, DEMO_DEVICE_SECRET
+from banking.auth.signing import signed_headers
+from banking.demo.seed import DEMO_AUDITOR_TOKEN, DEMO_DEVICE, DEMO_DEVICE_SECRET
 from tests.support import nonce
 
 ROOT = Path(__file__).resolve().parents[2]

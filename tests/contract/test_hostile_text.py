@@ -7,13 +7,12 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from sqlalchemy import func, select, update
 
-from banking.api.schemas import VoiceTurnResponseSchema
-from banking.seed import DEMO_USER
-from banking.store.tables import transfers, users
+from banking.demo.seed import DEMO_USER
+from banking.platform.store.tables import transfers, users
+from banking.voice.schemas import VoiceTurnResponseSchema
 from tests.support import Device, flask_transport
 
 FRAGMENTS = [

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from banking.audit import Actor
+from banking.audit.trail import Actor
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 pytestmark = [
@@ -78,8 +78,8 @@ def test_sign_in_filter_open_verify_and_export(live_app_factory: Any, browser: A
 def test_checkpoints_are_listed_and_a_kept_one_verifies(live_app_factory: Any, browser: Any) -> None:
     from sqlalchemy import delete, select, update
 
-    from banking import audit_jobs
-    from banking.store.tables import audit_checkpoints, audit_events, audit_head
+    from banking.audit import jobs as audit_jobs
+    from banking.platform.store.tables import audit_checkpoints, audit_events, audit_head
 
     app, url = live_app_factory()
     services = app.extensions["couchbank"]

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from adapters.probe import wait_until_up
 from adapters.sandbox.testing import postings_for, running_sandboxes, set_fault
-from banking.store import Database
-from banking.store.tables import transfers
+from banking.platform.store import Database
+from banking.platform.store.tables import transfers
 from tests.support import Device, http_transport
 
 ROOT = Path(__file__).resolve().parents[2]

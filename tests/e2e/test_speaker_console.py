@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from banking.security.otp import _TOTP
+from banking.auth.otp import _TOTP
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -93,7 +93,7 @@ def test_a_quick_transfer_with_pin_and_otp_through_the_console(
     with app.extensions["couchbank"].db.read() as conn:
         from sqlalchemy import select
 
-        from banking.store.tables import transfers
+        from banking.platform.store.tables import transfers
         rows = conn.execute(select(transfers.c.amount, transfers.c.payee, transfers.c.status)).all()
     assert [tuple(r) for r in rows] == [(400000, "아빠", "completed")]
     assert outside == []

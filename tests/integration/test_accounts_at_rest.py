@@ -12,12 +12,12 @@ from alembic import command
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import inspect, select, text
 
-from banking import enrolment
-from banking.security import account_numbers
-from banking.security.keys import Keyring
-from banking.store import Database
-from banking.store.migrations import runner
-from banking.store.tables import accounts, payees, transfers
+from banking.auth import enrolment
+from banking.platform.security import account_numbers
+from banking.platform.security.keys import Keyring
+from banking.platform.store import Database
+from banking.platform.store.migrations import runner
+from banking.platform.store.tables import accounts, payees, transfers
 
 KEYS = Keyring(b"m" * 32)
 NUMBERS = {"kbank": "100-123-456789", "woori": "1002-345-678901", "mom": "1002-987-654321",

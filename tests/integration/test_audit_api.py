@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from banking import auditors
-from banking.audit import Actor
-from banking.store.tables import audit_events
+from banking.audit import auditors
+from banking.audit.trail import Actor
+from banking.platform.store.tables import audit_events
 from tests.support import Device, flask_transport
 
 AUTH = {"Authorization": "Bearer demo-auditor-token"}

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, text, update
 
-from banking import audit_checkpoints, audit_jobs
-from banking.audit import Actor
-from banking.audit_retention import PruneRefused
-from banking.audit_verify import verify
-from banking.store.tables import audit_events, audit_head
+from banking.audit import checkpoints as audit_checkpoints, jobs as audit_jobs
+from banking.audit.retention import PruneRefused
+from banking.audit.trail import Actor
+from banking.audit.verify import verify
+from banking.platform.store.tables import audit_events, audit_head
 
 
 def append(services: Any, n: int, **detail: Any) -> list[int]:
@@ -235,7 +235,7 @@ def test_concurrent_appends_make_one_gapless_chain(services: Any) -> None:
 
 
 def test_verify_walks_more_than_one_batch(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from banking import audit_verify
+    from banking.audit import verify as audit_verify
 
     monkeypatch.setattr(audit_verify, "BATCH", 7)
     append(services, 30)

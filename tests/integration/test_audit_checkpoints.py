@@ -15,11 +15,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import delete, func, select, update
 
-from banking import audit_checkpoints, audit_jobs
-from banking.audit import GENESIS, Actor
-from banking.audit_checkpoint_log import CheckpointLogUnavailable
-from banking.audit_checkpoints import CheckpointRefused
-from banking.store.tables import audit_checkpoints as checkpoint_rows, audit_events, audit_head
+from banking.audit import checkpoints as audit_checkpoints, jobs as audit_jobs
+from banking.audit.checkpoint_log import CheckpointLogUnavailable
+from banking.audit.checkpoints import CheckpointRefused
+from banking.audit.trail import GENESIS, Actor
+from banking.platform.store.tables import audit_checkpoints as checkpoint_rows, audit_events, audit_head
 from tests.conftest import _build_app, _observe
 
 AUTH = {"Authorization": "Bearer demo-auditor-token"}
@@ -126,7 +126,7 @@ def test_a_forged_lower_checkpoint_that_disagrees_with_the_chain_is_named(signed
 
 
 def test_a_checkpoint_row_of_another_key_is_not_the_services(signed: Any, client: Any) -> None:
-    from banking.security.keys import Keyring
+    from banking.platform.security.keys import Keyring
 
     other = Keyring(b"x" * 32)
     top = head_seq(signed)
@@ -358,7 +358,7 @@ def test_a_log_that_cannot_be_written_signs_nothing(logged: tuple[Any, Path]) ->
 
 
 def test_the_log_setting_comes_from_the_environment(tmp_path: Path) -> None:
-    from banking import config
+    from banking.platform import config
 
     assert config.load({"COUCHBANK_DATA_DIR": str(tmp_path)}).audit_checkpoint_log is None
     settings = config.load({"COUCHBANK_DATA_DIR": str(tmp_path),

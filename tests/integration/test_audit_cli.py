@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from banking.audit import Actor
-from banking.store.tables import audit_events, audit_head
+from banking.audit.trail import Actor
+from banking.platform.store.tables import audit_events, audit_head
 
 
 def seed(services: Any, n: int = 6, at: dt.datetime | None = None) -> None:

@@ -5,8 +5,8 @@ import json
 import re
 from typing import Any
 
-from banking import auditors
-from banking.audit import Actor
+from banking.audit import auditors
+from banking.audit.trail import Actor
 
 
 def csrf(client: Any, path: str = "/audit/signin") -> str:
@@ -65,7 +65,7 @@ def test_sign_in_and_out_are_recorded(client: Any, services: Any) -> None:
 
 
 def test_the_verify_page_lists_checkpoints_and_verifies_a_pasted_one(client: Any, services: Any) -> None:
-    from banking import audit_jobs
+    from banking.audit import jobs as audit_jobs
 
     with services.db.begin() as conn:
         services.audit.append(conn, "turn", {"intent": "balance"}, Actor(user_id="demo"))

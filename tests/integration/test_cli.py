@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from banking.store.tables import devices, payees, users
+from banking.platform.store.tables import devices, payees, users
 
 ROOT = Path(__file__).resolve().parents[2]
 

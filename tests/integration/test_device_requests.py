@@ -7,8 +7,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from banking.security.signing import signed_headers
-from banking.store.tables import audit_events, nonces, sessions
+from banking.auth.signing import signed_headers
+from banking.platform.store.tables import audit_events, nonces, sessions
 from tests.support import nonce
 
 PATH = "/v1/voice/turn"

@@ -1,4 +1,4 @@
-"""`Direct` statements (`banking.store.direct`) against SQLAlchemy's own execution of the
+"""`Direct` statements (`banking.platform.store.direct`) against SQLAlchemy's own execution of the
 same Core statements, on each engine: the same SQL, the same values written and read back
 through the column types, the same exceptions, and nothing secret in them."""
 from __future__ import annotations
@@ -7,17 +7,15 @@ import datetime as dt
 from typing import Any, Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from sqlalchemy import bindparam, exc, insert, select, text, update
+from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import bindparam, exc, insert, select, text
 
-from banking import enrolment, turns
-from banking.api import device_auth
-from banking.security.keys import Keyring
-from banking.store import Database, insert_ignore
-from banking.store.direct import Direct
-from banking.store.tables import accounts, audit_head, nonces, sessions, users
-
+from banking.auth import device_auth, enrolment
+from banking.platform.security.keys import Keyring
+from banking.platform.store import Database, insert_ignore
+from banking.platform.store.direct import Direct
+from banking.platform.store.tables import audit_head, nonces, sessions, users
+from banking.voice import turn as turns
 
 KEYS = Keyring(b"k" * 32)
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from adapters import registry
 from adapters.sandbox.testing import ledger, postings_for, set_fault, wait_for
-from banking import transfers
-from banking.partners import Partners
-from banking.security import account_numbers
-from banking.store.tables import transfers as transfers_table
+from banking.platform.partners import Partners
+from banking.platform.security import account_numbers
+from banking.platform.store.tables import transfers as transfers_table
+from banking.transfers import service as transfers
 from tests.support import Clock
 
 ADAPTER_TIMEOUT_S = 1.0

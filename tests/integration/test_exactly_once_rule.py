@@ -1,4 +1,4 @@
-"""The exactly-once rule (`banking.transfers`): a send begins only while its transfer is
+"""The exactly-once rule (`banking.transfers.service`): a send begins only while its transfer is
 still to be sent, and a bank's "not found" ends a transfer as failed only when no send of
 it can still reach the bank. Each test here fails against the old rule (a grace counted
 from the reservation, sends that never looked at their transfer before calling)."""
@@ -14,11 +14,10 @@ from sqlalchemy import select
 
 from adapters.base import OutcomeUnknown, TransferRequest, TransferResult
 from adapters.memory import MemoryAdapter
-from banking import transfers
-from banking.audit import Actor
-from banking.partners import Partners
-from banking.store.tables import audit_events, daily_usage
-from banking.store.tables import transfers as transfers_table
+from banking.audit.trail import Actor
+from banking.platform.partners import Partners
+from banking.platform.store.tables import audit_events, daily_usage, transfers as transfers_table
+from banking.transfers import service as transfers
 from tests.support import Clock
 
 

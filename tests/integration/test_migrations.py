@@ -12,16 +12,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from banking.store import Database
-from banking.store.migrations import runner
-from banking.store.tables import metadata
+from banking.platform.store import Database
+from banking.platform.store.migrations import runner
+from banking.platform.store.tables import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # imports first, then waits for the common start so that the migrations really overlap
 _MIGRATE = """
 import sys, time
-from banking.store import Database
+from banking.platform.store import Database
 db = Database(sys.argv[1])
 time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
 db.migrate()
@@ -81,10 +81,10 @@ def test_migrating_twice_is_a_no_op(database_url: str) -> None:
 
 
 def test_upgrading_a_populated_0001_database_keeps_the_chain_and_the_nonces(database_url: str) -> None:
-    from banking.audit import Actor, AuditTrail
-    from banking.audit_verify import verify
-    from banking.store import insert_ignore
-    from banking.store.tables import audit_events, nonces
+    from banking.audit.trail import Actor, AuditTrail
+    from banking.audit.verify import verify
+    from banking.platform.store import insert_ignore
+    from banking.platform.store.tables import audit_events, nonces
 
     key = b"k" * 32
     db = Database(database_url)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from banking.store.tables import audit_events
+from banking.platform.store.tables import audit_events
 from tests import leak_scan
 from tests.support import Device
 

@@ -4,7 +4,7 @@ import time
 
 from adapters import registry
 from adapters.sandbox.testing import set_fault
-from banking.partners import Partners
+from banking.platform.partners import Partners
 
 
 def test_a_hanging_bank_does_not_hang_the_turn(live_app_factory, sandbox_faults_cleared, sandbox_data_dir,

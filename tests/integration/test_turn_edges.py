@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from adapters.base import Balance
 from adapters.memory import MemoryAdapter
-from banking import enrolment
-from banking.partners import Partners
-from banking.store.tables import audit_events
+from banking.auth import enrolment
+from banking.platform.partners import Partners
+from banking.platform.store.tables import audit_events
 from tests.support import Device, flask_transport
 
 

@@ -4,9 +4,9 @@ import threading
 
 from sqlalchemy import select
 
-from banking import verification
-from banking.audit import Actor
-from banking.store.tables import audit_events, users
+from banking.audit.trail import Actor
+from banking.auth import verification
+from banking.platform.store.tables import audit_events, users
 from tests.support import DEMO_TOTP
 
 

@@ -4,8 +4,9 @@ PostgreSQL."""
 import pytest
 
 from adapters.sandbox.testing import postings_for
-from banking.store.tables import transfers
+from banking.platform.store.tables import transfers
 from tests.support import Clock, Device
+
 
 @pytest.fixture
 def live(live_app_factory, sandbox_partners, http_device):

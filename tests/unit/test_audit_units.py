@@ -13,11 +13,11 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from banking import audit_checkpoints, audit_export
-from banking.audit import Actor, appended_canonical, canonical, dump_detail, iso
-from banking.audit_query import Cursor, Filters
-from banking.audit_verify import _sqlite_messages, hmac_sha256
-from banking.security.keys import Keyring
+from banking.audit import checkpoints as audit_checkpoints, export as audit_export
+from banking.audit.query import Cursor, Filters
+from banking.audit.trail import Actor, appended_canonical, canonical, dump_detail, iso
+from banking.audit.verify import _sqlite_messages, hmac_sha256
+from banking.platform.security.keys import Keyring
 
 text = st.text(max_size=40)
 maybe = st.none() | text

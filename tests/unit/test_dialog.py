@@ -3,12 +3,11 @@ sequences that check the invariants money depends on."""
 import dataclasses
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from banking.dialog import Facts, Limits, State, authorisation, concerns_transfer, decide, needs_check
-from banking.nlu import Parse, Slots
-from banking.payee_match import Payee
+from banking.core.dialog import Facts, Limits, State, authorisation, concerns_transfer, decide, needs_check
+from banking.core.nlu import Parse, Slots
+from banking.core.payee_match import Payee
 
 PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "4321", b""),
           Payee("아빠", ("아버지", "Dad"), "kbank", "0111", b""))
@@ -22,7 +21,7 @@ def p(intent="unknown", amount=None, payee=None, bank=None, digits=None, yes_no=
 
 
 def run(*turns, facts=FACTS):
-    """Feed (parse, check result) pairs through decide, as banking.turns does."""
+    """Feed (parse, check result) pairs through decide, as banking.voice.turn does."""
     state, decision = State(), None
     for parse, check in turns:
         kind = needs_check(state, parse)
@@ -186,7 +185,7 @@ def test_no_money_without_a_fresh_factor_bound_to_what_was_read_back(turns):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(parses, checks, st.booleans()), min_size=1, max_size=8), st.integers(0, 2_000_000))
 def test_payees_and_usage_matter_only_when_the_conversation_concerns_a_transfer(turns, used_today):
-    """banking.turns skips reading them otherwise: decide must not tell the difference."""
+    """banking.voice.turn skips reading them otherwise: decide must not tell the difference."""
     bare = dataclasses.replace(FACTS, payees=(), limits=dataclasses.replace(FACTS.limits, used_today=used_today))
     state = State()
     for parse, check, verified in turns:

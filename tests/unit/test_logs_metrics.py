@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator
 import pytest
 from sqlalchemy import select
 
-from banking.logs import json_formatter
-from banking.store.tables import audit_events
+from banking.platform.logs import json_formatter
+from banking.platform.store.tables import audit_events
 from tests.support import Device
 
 
@@ -61,7 +61,7 @@ def test_metrics_expose_turns_auth_and_http(client: Any, device: Device) -> None
 
 
 def test_metrics_collect_every_worker_in_multiprocess_mode(tmp_path: Any, monkeypatch: Any) -> None:
-    from banking import metrics
+    from banking.platform import metrics
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     assert metrics.registry() is not metrics.REGISTRY
@@ -134,7 +134,7 @@ def _keeping_headers(send: Any, client: Any) -> Any:
 
 
 def test_the_level_comes_from_the_environment_and_libraries_never_go_below_warning(monkeypatch: Any) -> None:
-    from banking import logs
+    from banking.platform import logs
 
     root = logging.getLogger()
     before = root.level

@@ -9,8 +9,8 @@ import logging
 import threading
 from typing import Any
 
-from banking.logs import configure, json_formatter
-from banking.partners import CallLog, PartnerCall
+from banking.platform.logs import configure, json_formatter
+from banking.platform.partners import CallLog, PartnerCall
 
 
 def _capture() -> tuple[logging.Handler, io.StringIO]:

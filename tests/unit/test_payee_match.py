@@ -1,6 +1,6 @@
 import pytest
 
-from banking.payee_match import Payee, match
+from banking.core.payee_match import Payee, match
 
 PAYEES = (Payee("엄마", ("어머니", "Mom"), "woori", "4321", b""),
           Payee("아빠", ("아버지", "Dad"), "kbank", "0111", b""),

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from banking.pools import BoundedPool, PoolFull, cancel_unstarted
+from banking.platform.pools import BoundedPool, PoolFull, cancel_unstarted
 
 
 def test_work_past_the_bound_is_refused_and_cancelled_work_frees_its_slot():

@@ -1,7 +1,7 @@
 import pytest
 
-from banking import speech
-from banking.dialog import Reply
+from banking.core import speech
+from banking.core.dialog import Reply
 
 
 @pytest.mark.parametrize("amount,text", [(50_000, "5만 원"), (35_000, "3만 5천 원"), (23_500, "2만 3,500원"),

@@ -1,6 +1,6 @@
 """Independent number renderers for the property tests: integers -> how people say them.
 
-Written separately from banking.nlu.numbers on purpose, so a shared misunderstanding cannot
+Written separately from banking.core.nlu.numbers on purpose, so a shared misunderstanding cannot
 make both sides agree on a wrong reading.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from banking.nlu import parse
+from banking.core.nlu import parse
 
 
 @pytest.mark.parametrize("text,amount", [

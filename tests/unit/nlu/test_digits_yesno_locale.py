@@ -6,7 +6,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from banking.nlu import parse
+from banking.core.nlu import parse
 
 from .renderers import spoken_digits
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from banking.nlu import INTENTS, Parse, Slots, parse
-from banking.nlu.intent import EN_TRANSFER_VERB, KO_MOVE_VERB, KO_SEND_MONEY_VERB, KO_SEND_VERB
-from banking.nlu.cli import nlu
+from banking.core.nlu import INTENTS, Parse, Slots, parse
+from banking.core.nlu.cli import nlu
+from banking.core.nlu.intent import EN_TRANSFER_VERB, KO_MOVE_VERB, KO_SEND_MONEY_VERB, KO_SEND_VERB
 
 CORPUS = Path(__file__).with_name("corpus.tsv")
 

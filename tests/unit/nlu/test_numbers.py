@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from banking.nlu import parse
-from banking.nlu.numbers import english_to_int, native_to_int, sino_to_int
+from banking.core.nlu import parse
+from banking.core.nlu.numbers import english_to_int, native_to_int, sino_to_int
 
 from .renderers import english_words, korean_digit_unit, korean_sino
 

@@ -8,7 +8,7 @@ import timeit
 import pytest
 from hypothesis import example, given, strategies as st
 
-from banking.nlu.redact import redact_digits
+from banking.core.nlu.redact import redact_digits
 
 # The test's own reading of digits, independent of the redactor's: every written digit and
 # every digit word, glued or not; anything but separators between two of them ends a sequence.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from banking.nlu import parse
+from banking.core.nlu import parse
 
 QUESTIONS = ["보냈어?", "들어갔어?", "엄마한테 보낸 돈 들어갔어?", "송금 됐어?", "엄마한테 5만원 보낼 수 있어?",
              "엄마한테 5만원 보내?", "누구한테 보냈어?", "how do I send money?", "did my transfer go through?",

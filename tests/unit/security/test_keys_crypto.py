@@ -4,8 +4,8 @@ import stat
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from banking.security import crypto
-from banking.security.keys import MASTER_KEY_ENV, Keyring, MasterKeyError, load_master_key
+from banking.platform.security import crypto
+from banking.platform.security.keys import MASTER_KEY_ENV, Keyring, MasterKeyError, load_master_key
 
 
 def test_master_key_file_is_created_once_owner_only(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
-from banking.security import otp, pin
-from banking.security.otp import _TOTP
+from banking.auth import otp, pin
+from banking.auth.otp import _TOTP
 
 
 @pytest.mark.parametrize("weak", ["0000", "1111", "1234", "4321", "2345", "9876", "123456", "1004"])

@@ -1,7 +1,7 @@
 import hashlib
 import hmac
 
-from banking.security import signing
+from banking.auth import signing
 
 
 def test_signature_matches_the_contract_formula():

@@ -1,0 +1,196 @@
+"""Device authentication at the HTTP edge: runs before any body is validated (CONTRACT §3)."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hmac
+import re
+import time
+from dataclasses import dataclass
+
+from flask import Response, g, request
+from sqlalchemy import Connection, bindparam, exists, func, select
+
+from banking.auth import signing
+from banking.platform.http import errors
+from banking.platform.http.errors import ApiError
+from banking.platform.security import crypto
+from banking.platform.services import Services, current
+from banking.platform.store import FIRST_WRITE, HELD_READ, FirstWrite, HeldRead, insert_ignore
+from banking.platform.store.direct import Direct
+from banking.platform.store.tables import devices, nonces
+
+#: printable ASCII: a header carries nothing else faithfully, and a control byte (NUL, which
+#: PostgreSQL text cannot hold) must fail as a bad signature, never reach the database
+DEVICE_ID_RE = re.compile(r"[\x20-\x7e]{1,64}")
+
+
+def _unauthorized(message: str = "The request signature is missing or wrong.") -> ApiError:
+    return ApiError(401, "unauthorized", message)
+
+
+@dataclass(frozen=True)
+class _Device:
+    user_id: str
+    secret_enc: bytes
+    secret: str
+
+
+#: decrypted device secrets by (service, device id). Only a hint: every request re-reads the
+#: device row in its nonce check (`_gate`) and is accepted only when that row (not revoked,
+#: same ciphertext) still matches, so revocation and secret rotation take effect at once.
+_KNOWN: dict[tuple[int, str], _Device] = {}
+_KNOWN_MAX = 10_000
+
+_DEVICE = select(devices.c.user_id, devices.c.secret_enc).where(
+    devices.c.id == bindparam("device_id"), devices.c.revoked_at.is_(None))
+
+
+@functools.lru_cache(maxsize=8)
+def _gate(limit: int) -> Direct:
+    """One statement for the edge's three questions: does the device still stand (user and
+    secret as cached), was this nonce used, and how many requests in the window. Counting
+    stops past the limit: a flooding device costs no more per request than the limit allows."""
+    device = devices.c.id == bindparam("device_id")
+    active = devices.c.revoked_at.is_(None)
+    recent = (select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
+                                           nonces.c.seen_at > bindparam("since"))
+              .limit(limit + 1).subquery())
+    return Direct(select(
+        select(devices.c.user_id).where(device, active).scalar_subquery().label("user_id"),
+        select(devices.c.secret_enc).where(device, active).scalar_subquery().label("secret_enc"),
+        exists().where(nonces.c.device_id == bindparam("device_id"),
+                       nonces.c.nonce == bindparam("nonce")).label("used"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent"),
+    ))
+
+
+def _decrypt(services: Services, device_id: str, user_id: str, secret_enc: bytes) -> _Device:
+    secret = crypto.decrypt(services.keys.encryption, secret_enc, context=f"device:{device_id}")
+    return _Device(user_id, secret_enc, secret.decode())
+
+
+def _known(services: Services, device_id: str) -> _Device | None:
+    key = (id(services), device_id)
+    found = _KNOWN.get(key)
+    if found is None:
+        with services.db.read() as conn:
+            row = conn.execute(_DEVICE, {"device_id": device_id}).first()
+        if row is None:
+            return None  # unknown ids are never cached: they would let anyone fill the cache
+        found = _decrypt(services, device_id, row.user_id, row.secret_enc)
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[key] = found
+    return found
+
+
+class _Stale(Exception):
+    """The cached device no longer matches its row (revoked, re-keyed, another database)."""
+
+
+def authenticate_device() -> None:
+    """Flask before_request hook for device blueprints; sets g.device_id and g.user_id."""
+    services = current()
+    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    body = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    headers = request.headers
+    if "Authorization" in headers and "X-Signature" not in headers:
+        raise ApiError(403, "forbidden", "This route is for devices; auditor tokens are not accepted here.")
+    device_id = headers.get("X-Device-Id", "")
+    timestamp = headers.get("X-Timestamp", "")
+    nonce = headers.get("X-Nonce", "")
+    signature = headers.get("X-Signature", "")
+    if not (DEVICE_ID_RE.fullmatch(device_id) and signing.TIMESTAMP_RE.fullmatch(timestamp)
+            and signing.NONCE_RE.fullmatch(nonce) and signing.SIGNATURE_RE.fullmatch(signature)):
+        raise _unauthorized()
+    for attempt in (1, 2):
+        found = _known(services, device_id)
+        # compute a signature even for unknown devices so timing does not reveal which ids exist
+        secret = found.secret if found else "unknown-device"
+        expected = signing.sign(secret, request.method, request.path, timestamp, nonce, body)
+        if not hmac.compare_digest(expected, signature) or found is None:
+            raise _unauthorized()
+        now = time.time()
+        if abs(now - int(timestamp)) > services.settings.signature_window_s:
+            raise _unauthorized("The request timestamp is outside the allowed window.")
+        try:
+            recent = _check_nonce(services, device_id, nonce, found, now)
+            break
+        except _Stale:
+            _KNOWN.pop((id(services), device_id), None)
+            if attempt == 2:
+                raise _unauthorized() from None
+    if recent >= services.settings.device_requests_per_minute:  # this request is the next one
+        raise ApiError(429, "too_many_requests", "Too many requests from this device; slow down.",
+                       headers={"Retry-After": "60"})
+    # the nonce is spent by the request's first write transaction, in the same commit as the
+    # turn's own changes (or on its own once the answer is ready, if nothing was written)
+    g.first_write = FirstWrite(functools.partial(_spend, device_id, nonce, dt.datetime.fromtimestamp(now, dt.UTC)))
+    g.first_write_token = FIRST_WRITE.set(g.first_write)
+    g.device_id = device_id
+    g.user_id = found.user_id
+
+
+def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device, now: float) -> int:
+    """In one read transaction: the device still stands as the signature was checked
+    against, the nonce is new, and how many requests it made in the last minute."""
+    at = dt.datetime.fromtimestamp(now, dt.UTC)
+    limit = services.settings.device_requests_per_minute
+    held = services.db.hold_read()
+    try:
+        row = _gate(limit).one(held.conn, {"device_id": device_id, "nonce": nonce,
+                                           "since": at - dt.timedelta(seconds=60)})
+    except BaseException:
+        held.close()
+        raise
+    # the handler's first read continues this transaction (one snapshot, one round of
+    # BEGIN and COMMIT for the request's reads); `forget_request_state` closes it otherwise
+    _hand_on(held)
+    if row.user_id != device.user_id or row.secret_enc != device.secret_enc:
+        raise _Stale
+    if row.used:
+        raise _unauthorized("The request nonce was already used.")
+    return int(row.recent)
+
+
+def _spend(device_id: str, nonce: str, at: dt.datetime, conn: Connection) -> None:
+    if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
+        # a replay raced the original past the check above: it fails here, changing nothing
+        g.nonce_replayed = True
+        raise _unauthorized("The request nonce was already used.")
+
+
+def spend_unspent_nonce(response: Response) -> Response:
+    """after_request: a request that wrote nothing (an error, a read) still uses its nonce."""
+    first = g.get("first_write")
+    if first is None or first.done or g.get("nonce_replayed"):
+        return response
+    try:
+        with current().db.begin():
+            pass  # the first-write step runs on entering the transaction
+    except ApiError as exc:
+        return errors.http_error(exc)
+    return response
+
+
+def _hand_on(held: HeldRead) -> None:
+    _release_held()
+    g.held_read = (held, HELD_READ.set(held))
+
+
+def _release_held() -> None:
+    held = g.pop("held_read", None)
+    if held is not None:
+        held[0].close()
+        HELD_READ.reset(held[1])
+
+
+def forget_request_state(_exc: BaseException | None = None) -> None:
+    """teardown_request: worker threads serve many requests; the first-write step and the
+    handed-on read belong to this one."""
+    token = g.pop("first_write_token", None)
+    if token is not None:
+        FIRST_WRITE.reset(token)
+    _release_held()
