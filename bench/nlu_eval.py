@@ -23,7 +23,7 @@ from typing import Iterable
 from banking.core.nlu import parse
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "tests" / "unit" / "nlu" / "corpus.tsv"
+CORPUS = REPO / "tests" / "unit" / "core" / "nlu" / "corpus.tsv"
 
 
 def eval_dir() -> Path:

@@ -7,7 +7,7 @@ fault fill the worker pool and its queue; a transfer queued behind them answers 
 reconciler asks the bank, hears "not found" (the send has not left yet) and marks it `failed`;
 then the queued send reaches the bank, which posts it. A transfer said `failed` was paid.
 
-The scenario is shared by `tests/integration/test_saturation.py` and
+The scenario is shared by `tests/integration/voice/test_saturation.py` and
 `python -m bench --only saturation`. Every timing knob lives in `Scale`.
 """
 from __future__ import annotations

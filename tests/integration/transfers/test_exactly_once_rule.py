@@ -18,6 +18,7 @@ from banking.audit.trail import Actor
 from banking.platform.partners import Partners
 from banking.platform.store.tables import audit_events, daily_usage, transfers as transfers_table
 from banking.transfers import service as transfers
+from tests.conftest import _build_app, _observe
 from tests.support import Clock
 
 
@@ -117,8 +118,6 @@ def test_sends_racing_for_one_transfer_begin_once(clocked):
 
 @pytest.fixture
 def lost_services(tmp_path, database_url, lost_partners):
-    from tests.conftest import _build_app, _observe
-
     app = _build_app(tmp_path, database_url, lost_partners)
     services = app.extensions["couchbank"]
     services.clock = Clock()
