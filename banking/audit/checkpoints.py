@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -220,17 +220,14 @@ def _extension_checked(db: Database, keys: Keyring) -> tuple[Row[Any], Checkpoin
     return head, newest
 
 
-def write(db: Database, keys: Keyring, now: dt.datetime, log: Path | None = None) -> Checkpoint:
+def write(db: Database, keys: Keyring, clock: Callable[[], dt.datetime], log: Path | None = None) -> Checkpoint:
     """Sign the current head, also to the checkpoint log when one is set; a head signed
     already keeps its first checkpoint. Raises CheckpointRefused (see the module docstring)
     and `audit_checkpoint_log.CheckpointLogUnavailable` (then nothing is written)."""
     head, newest = _extension_checked(db, keys)
     if newest is not None and newest.seq == head.seq:
         return newest
-    at = iso(now)
-    signature = keys.checkpoint_signer.sign(signed_bytes(head.seq, head.hash, at)).hex()
     public_key = public_key_hex(keys)
-    made = Checkpoint(head.seq, head.hash, at, signature, key_id(public_key), public_key)
     with db.begin() as conn:
         # the head row's lock orders checkpoint writers (and appends) for these few statements
         locked = _head(conn, lock=True)
@@ -239,6 +236,11 @@ def write(db: Database, keys: Keyring, now: dt.datetime, log: Path | None = None
             return _from_row(top)  # another process signed this head, or a later one, meanwhile
         if locked.seq < head.seq or _hash_at(conn, locked, head.seq) != head.hash:
             raise CheckpointRefused(f"the trail changed below seq {head.seq} while it was being checked")
+        # timed under the lock, so that checkpoints are signed in the order of their times too
+        now = clock()
+        at = iso(now)
+        signature = keys.checkpoint_signer.sign(signed_bytes(head.seq, head.hash, at)).hex()
+        made = Checkpoint(head.seq, head.hash, at, signature, key_id(public_key), public_key)
         insert_ignore(conn, audit_checkpoints, {"seq": head.seq, "head_hash": head.hash, "at": now,
                                                 "signature": signature, "public_key": public_key})
         if log is not None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def checkpoint(services: "Services") -> audit_checkpoints.Checkpoint:
     """Sign the head, also to `settings.audit_checkpoint_log` when one is set."""
-    return audit_checkpoints.write(services.db, services.keys, services.clock(),
+    return audit_checkpoints.write(services.db, services.keys, services.clock,
                                    services.settings.audit_checkpoint_log)
 
 

@@ -133,7 +133,7 @@ def test_a_value_of_the_wrong_type_is_named_not_a_crash(chain: Any) -> None:
 
 
 def test_truncation_back_past_a_checkpoint_is_caught_and_named(chain: Any) -> None:
-    saved = audit_checkpoints.write(chain.db, chain.keys, chain.clock()).as_dict()
+    saved = audit_checkpoints.write(chain.db, chain.keys, chain.clock).as_dict()
     assert saved["seq"] == 12
     assert audit_checkpoints.verify_saved(chain.db, chain.keys, saved).ok
     # the attacker cuts the tail and makes the head row agree, so the chain alone verifies ...
@@ -156,7 +156,7 @@ def test_truncation_back_past_a_checkpoint_is_caught_and_named(chain: Any) -> No
 
 
 def test_a_forged_or_foreign_checkpoint_is_refused(chain: Any) -> None:
-    saved = audit_checkpoints.write(chain.db, chain.keys, chain.clock()).as_dict()
+    saved = audit_checkpoints.write(chain.db, chain.keys, chain.clock).as_dict()
     assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "seq": 11}).ok
     assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "public_key": "00" * 32}).ok
     assert not audit_checkpoints.verify_saved(chain.db, chain.keys, {**saved, "key_id": "ed25519:0000"}).ok
