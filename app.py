@@ -13,9 +13,13 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from adapters import registry
+from adapters.base import BankInfo
 from adapters.probe import wait_until_up
 from banking import bootstrap
+from banking.demo.seed import seed_demo_if_empty
 from banking.platform import config, logs
+from banking.platform.http.server_errors import RequestHandler
 from banking.platform.partners import Partners
 from banking.platform.security import private_files
 from banking.platform.services import EXTENSION, Services
@@ -36,15 +40,14 @@ def create_app(settings: config.Settings | None = None, *, partners: Partners | 
 def make_wsgi_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
     """werkzeug's threaded server, answering what it refuses itself (a header line over 64 KiB,
     a request that is not HTTP) with the error envelope rather than an HTML page."""
-    from banking.platform.http.server_errors import RequestHandler
-
     return make_server(host, port, app, threaded=True, request_handler=RequestHandler)
 
 
-def _sandbox(bank: str, port: int, data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _sandbox(bank: BankInfo, service_port: int, data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    assert bank.sandbox is not None  # only banks that ship a sandbox get here
     return subprocess.Popen(
-        [sys.executable, "-m", "adapters.sandbox", bank, "--host", "127.0.0.1",
-         "--port", str(port), "--data-dir", str(data_dir)],
+        [sys.executable, "-m", bank.sandbox.module, bank.code, "--host", "127.0.0.1",
+         "--port", str(service_port + bank.sandbox.port_offset), "--data-dir", str(data_dir)],
         env=env,
     )
 
@@ -62,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["COUCHBANK_DATA_DIR"] = str(data_dir)
     os.environ["COUCHBANK_PORT"] = str(args.port)
     children: list[subprocess.Popen[bytes]] = []
-    if not args.no_sandboxes:
-        urls = {"kbank": f"http://127.0.0.1:{args.port + 1}", "woori": f"http://127.0.0.1:{args.port + 2}"}
-        os.environ.setdefault("COUCHBANK_KBANK_URL", urls["kbank"])
-        os.environ.setdefault("COUCHBANK_WOORI_URL", urls["woori"])
-        env = dict(os.environ)
-        children = [_sandbox("kbank", args.port + 1, data_dir, env),
-                    _sandbox("woori", args.port + 2, data_dir, env)]
+    # one sandbox per installed partner that ships one (CONTRACT §1: P+1 K-Bank, P+2 Woori)
+    sandboxed = [] if args.no_sandboxes else [
+        (bank, url) for bank in registry.catalogue() if (url := config.sandbox_url(bank, args.port))]
+    for bank, url in sandboxed:
+        # the sandboxes find each other for interbank delivery through these too
+        os.environ.setdefault(config.partner_url_variable(bank.code), url)
+    env = dict(os.environ)
+    children = [_sandbox(bank, args.port, data_dir, env) for bank, _ in sandboxed]
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
@@ -77,21 +81,20 @@ def main(argv: list[str] | None = None) -> int:
     services: Services | None = None
     server = None
     try:
-        for url in ([os.environ["COUCHBANK_KBANK_URL"], os.environ["COUCHBANK_WOORI_URL"]] if children else []):
-            wait_until_up(f"{url}/_sandbox/healthz")
+        for bank, _ in sandboxed:
+            wait_until_up(f"{os.environ[config.partner_url_variable(bank.code)]}/_sandbox/healthz")
         app = create_app()
         services = app.extensions[EXTENSION]
         services.ensure_ready()
-        from banking.demo.seed import seed_demo_if_empty
-
         if seed_demo_if_empty(services):
             print("seeded the demo household (user demo, device demo-tv)", flush=True)
-        services.start_background()
+        if services.settings.run_background:  # COUCHBANK_BACKGROUND=0: another process runs them
+            services.start_background()
         server = make_wsgi_server(args.host, args.port, app)
         base = f"http://{args.host}:{args.port}"
         print(f"couchbank voice service on {base}", flush=True)
-        for bank in ("kbank", "woori"):
-            print(f"  {bank} partner: {services.settings.partner_urls[bank]}", flush=True)
+        for bank, url in services.settings.partner_urls.items():
+            print(f"  {bank} partner: {url}", flush=True)
         print(f"  API docs {base}/docs · speaker console {base}/console · auditors {base}/audit", flush=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

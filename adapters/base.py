@@ -12,9 +12,42 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 TransferState = Literal["completed", "failed", "processing", "not_found"]
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A partner's own stand-in that `python app.py` starts next to the service:
+    `python -m <module> <code> --host H --port P --data-dir D`, on the service's port plus
+    `port_offset`, answering the operator API (CONTRACT §5) under `/_sandbox/`."""
+
+    module: str
+    port_offset: int
+
+
+@dataclass(frozen=True)
+class BankInfo:
+    """A partner bank's entry in couchbank's catalogue (CONTRACT §10). The registry reads it
+    from the adapter class, so speech, language understanding, schemas, enrolment and
+    readiness know the bank without an adapter being constructed."""
+
+    #: short lowercase code: the entry-point name, `slots.bank`, `COUCHBANK_<CODE>_URL`
+    code: str
+    name_ko: str
+    name_en: str
+    #: what people call the bank, Korean and English, as the language understanding hears
+    #: it: a space stands for an optional space and a hyphen for an optional hyphen with
+    #: optional spaces (`k-bank` hears `kbank`, `k bank`, `K - Bank`); letters in any case
+    spoken: tuple[str, ...]
+    #: the written account number's digit groups, e.g. (3, 3, 6) for `100-123-456789`
+    account_groups: tuple[int, ...]
+    sandbox: Sandbox | None = None
+
+    @property
+    def account_digits(self) -> int:
+        return sum(self.account_groups)
 
 
 @dataclass(frozen=True)
@@ -59,7 +92,7 @@ class TransferRequest:
     memo: str = ""
     #: the bank must not execute the transfer after this instant: one that reaches it later
     #: is refused ("failed", never posted). This is what lets couchbank believe a "not found"
-    #: once the instant has passed (`banking.transfers.service`, the exactly-once rule). Each send
+    #: once the instant has passed (`banking.transfers.send`, the exactly-once rule). Each send
     #: of the same key may carry a later one; it is not part of what the key deduplicates.
     not_after: dt.datetime | None = None
 
@@ -122,6 +155,8 @@ class PartnerAdapter(abc.ABC):
     entry-point group and constructed as
     `cls(base_url=..., timeout_s=..., credentials=...)` (see `adapters.registry`)."""
 
+    #: the bank this adapter speaks to; its `code` is the entry-point name
+    bank: ClassVar[BankInfo]
     #: short lowercase bank code, e.g. "kbank"; also the entry-point name
     name: str
     #: the partner's base URL, for reachability probes; None for an in-process adapter

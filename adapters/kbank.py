@@ -21,15 +21,36 @@ from typing import Any
 import requests
 
 from adapters.base import (
-    Account, AccountUnavailable, AuthRefused, Balance, DefinitelyFailed, InsufficientFunds, InvalidRequest,
-    OutcomeUnknown, PartnerAdapter, PartnerError, RetryLater, Transaction, TransactionPage, TransferRequest, TransferResult,
-    digits_only, group_digits, mask_account,
+    Account,
+    AccountUnavailable,
+    AuthRefused,
+    Balance,
+    BankInfo,
+    DefinitelyFailed,
+    InsufficientFunds,
+    InvalidRequest,
+    OutcomeUnknown,
+    PartnerAdapter,
+    PartnerError,
+    RetryLater,
+    Sandbox,
+    Transaction,
+    TransactionPage,
+    TransferRequest,
+    TransferResult,
+    digits_only,
+    group_digits,
+    mask_account,
 )
 from adapters.http import PartnerHttp, retry_after_seconds
 
 log = logging.getLogger(__name__)
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
-GROUPS = (3, 3, 6)
+BANK = BankInfo(
+    code="kbank", name_ko="케이뱅크", name_en="K-Bank",
+    spoken=("케이 뱅크", "케이 은행", "케뱅", "k-뱅크", "k-bank", "케이 bank", "k 은행"),
+    account_groups=(3, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=1),
+)
 BANK_CODES = {"kbank": "089", "woori": "020"}  # KFTC standard codes of the payee banks
 TOKEN_MARGIN_S = 60  # renew a little before the bank would refuse the token
 _ID_CHARS = string.digits + string.ascii_uppercase
@@ -143,14 +164,15 @@ def result_of(key: str, item: dict[str, Any]) -> TransferResult:
 def transaction_of(row: dict[str, Any]) -> Transaction:
     amount = int(row["tran_amt"])
     return Transaction(
-        bank="kbank", at=parse_kftc_time(row["tran_date"], row["tran_time"]),
+        bank=BANK.code, at=parse_kftc_time(row["tran_date"], row["tran_time"]),
         amount=amount if row.get("inout_type") == "입금" else -amount,
         counterparty=str(row.get("print_content", "")), balance_after=int(row["after_balance_amt"]),
     )
 
 
 class KBankAdapter(PartnerAdapter):
-    name = "kbank"
+    bank = BANK
+    name = BANK.code
 
     def __init__(self, *, base_url: str, timeout_s: float, credentials: dict[str, str]) -> None:
         self._http = PartnerHttp(base_url, timeout_s, bank=self.name)
@@ -226,7 +248,7 @@ class KBankAdapter(PartnerAdapter):
         for item in payload.get("res_list", []):
             digits = digits_only(str(item.get("account_num", "")))
             self._fintech[digits] = str(item["fintech_use_num"])
-            found.append(Account(bank=self.name, number=group_digits(digits, GROUPS),
+            found.append(Account(bank=self.name, number=group_digits(digits, BANK.account_groups),
                                  name=str(item.get("account_alias", "")), holder=str(item.get("account_holder_name", ""))))
         return found
 
@@ -235,7 +257,7 @@ class KBankAdapter(PartnerAdapter):
             "bank_tran_id": self.new_idempotency_key(), "fintech_use_num": self._fintech_num(account),
             "tran_dtime": kftc_dtime(),
         })
-        return Balance(bank=self.name, number=group_digits(digits_only(account), GROUPS),
+        return Balance(bank=self.name, number=group_digits(digits_only(account), BANK.account_groups),
                        balance=int(payload["balance_amt"]))
 
     def _transaction_page(self, fintech: str, trace: str) -> dict[str, Any]:

@@ -1,19 +1,24 @@
 """Finds partner adapters through the `couchbank.adapters` entry-point group.
 
 A partner ships its adapter in its own package and declares it under that group; a
-plugin that fails to import is logged and skipped so one broken partner cannot take
-the whole service down (the keyring pattern).
+plugin that fails to import, or that does not declare its bank's catalogue entry under
+its own name, is logged and skipped so one broken partner cannot take the whole service
+down (the keyring pattern). `catalogue()` is every installed bank, read from the adapter
+classes without constructing one (CONTRACT §10).
 """
 from __future__ import annotations
 
 import logging
+import re
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
-from adapters.base import PartnerAdapter
+from adapters.base import BankInfo, PartnerAdapter
 from adapters.credentials import partner_credentials
 
 GROUP = "couchbank.adapters"
+#: a code also names an environment variable (`COUCHBANK_<CODE>_URL`) and files under the data dir
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +30,10 @@ def _load(ep: EntryPoint) -> type[PartnerAdapter] | None:
         return None
     if not (isinstance(cls, type) and issubclass(cls, PartnerAdapter)):
         log.warning("partner adapter %r is not a PartnerAdapter; skipped", ep.name)
+        return None
+    bank = getattr(cls, "bank", None)
+    if not (isinstance(bank, BankInfo) and bank.code == ep.name and _CODE.fullmatch(bank.code)):
+        log.warning("partner adapter %r declares no catalogue entry with that code; skipped", ep.name)
         return None
     return cls
 
@@ -39,6 +48,11 @@ def available() -> dict[str, type[PartnerAdapter]]:
         if cls is not None:
             found[ep.name] = cls
     return found
+
+
+def catalogue() -> tuple[BankInfo, ...]:
+    """The installed banks, ordered by code (a stable order for speech and the spec)."""
+    return tuple(sorted((cls.bank for cls in available().values()), key=lambda bank: bank.code))
 
 
 def create(name: str, *, base_url: str, timeout_s: float, data_dir: Path) -> PartnerAdapter:

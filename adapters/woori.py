@@ -20,15 +20,37 @@ from urllib.parse import quote
 import requests
 
 from adapters.base import (
-    Account, AccountUnavailable, AuthRefused, Balance, DefinitelyFailed, InsufficientFunds, InvalidRequest,
-    OutcomeUnknown, PartnerAdapter, RetryLater, Transaction, TransactionPage, TransferRequest,
-    TransferResult, digits_only, group_digits, mask_account,
+    Account,
+    AccountUnavailable,
+    AuthRefused,
+    Balance,
+    BankInfo,
+    DefinitelyFailed,
+    InsufficientFunds,
+    InvalidRequest,
+    OutcomeUnknown,
+    PartnerAdapter,
+    RetryLater,
+    Sandbox,
+    Transaction,
+    TransactionPage,
+    TransferRequest,
+    TransferResult,
+    digits_only,
+    group_digits,
+    mask_account,
 )
 from adapters.http import PartnerHttp, retry_after_seconds
 
 log = logging.getLogger(__name__)
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
-GROUPS = (4, 3, 6)
+#: `우리` alone is the everyday word for "our/my" (`우리 엄마`): Woori is heard only with
+#: `은행`/`뱅크`/`뱅킹` after it, or in Latin letters
+BANK = BankInfo(
+    code="woori", name_ko="우리은행", name_en="Woori Bank",
+    spoken=("우리 은행", "우리 뱅크", "우리 뱅킹", "우리 bank", "woori bank", "woori", "우리은", "우리 원 뱅킹"),
+    account_groups=(4, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=2),
+)
 BANK_CODES = {"kbank": "089", "woori": "020"}  # KFTC standard codes, which Woori uses too
 MAX_INQ_CNT = 100
 API = "/oai/wb/v1"
@@ -107,14 +129,15 @@ def state_of(body: dict[str, Any]) -> tuple[str, str | None]:
 
 def transaction_of(row: dict[str, Any]) -> Transaction:
     return Transaction(
-        bank="woori", at=parse_woori_time(row["TRN_DT"], row["TRN_TM"]),
+        bank=BANK.code, at=parse_woori_time(row["TRN_DT"], row["TRN_TM"]),
         amount=parse_woori_amount(row.get("RCV_AM", "0")) - parse_woori_amount(row.get("PAY_AM", "0")),
         counterparty=str(row.get("TRN_TXT", "")), balance_after=parse_woori_amount(row["TRN_AF_BAL"]),
     )
 
 
 class WooriAdapter(PartnerAdapter):
-    name = "woori"
+    bank = BANK
+    name = BANK.code
 
     def __init__(self, *, base_url: str, timeout_s: float, credentials: dict[str, str]) -> None:
         self._http = PartnerHttp(base_url, timeout_s, bank=self.name)
@@ -149,13 +172,13 @@ class WooriAdapter(PartnerAdapter):
 
     def accounts(self, holder: str) -> list[Account]:
         body = self._call("/account/getAccList", {"CUST_ID": holder})
-        return [Account(bank=self.name, number=group_digits(digits_only(str(r["ACNO"])), GROUPS),
+        return [Account(bank=self.name, number=group_digits(digits_only(str(r["ACNO"])), BANK.account_groups),
                         name=str(r.get("ACT_NM", "")), holder=str(r.get("ACCT_HLDR_NM", "")))
                 for r in body.get("REPT_FA", [])]
 
     def balance(self, account: str) -> Balance:
         body = self._call("/account/getAccBasicInfo", {"ACNO": digits_only(account)})
-        return Balance(bank=self.name, number=group_digits(digits_only(account), GROUPS),
+        return Balance(bank=self.name, number=group_digits(digits_only(account), BANK.account_groups),
                        balance=parse_woori_amount(body["PBOK_BAL"]))
 
     def transactions(self, account: str, *, limit: int = 20, cursor: str | None = None) -> TransactionPage:

@@ -1,21 +1,25 @@
 """The one place couchbank is wired together (cosmicpython's `bootstrap`).
 
 `build(settings)` makes a process's services: the database, the keys, the audit trail, the
-partner adapters from the registry, and the background jobs. `init_app(app, services)`
-puts the HTTP platform on the Flask app, then each feature's blueprints and commands
-(`banking/<feature>/wiring.py`), in an order that keeps `openapi.yaml` stable.
+partner adapters from the registry, and the background jobs; first it installs the catalogue
+of the installed banks (`install_banks`), which speech, understanding, schemas and enrolment
+read. `init_app(app, services)` puts the HTTP platform on the Flask app, then each feature's
+blueprints and commands (`banking/<feature>/wiring.py`), in an order that keeps `openapi.yaml`
+stable.
 
 One turn's path: `voice.api` (the device's signature, `auth.device_auth`) → `voice.turn`
 (understanding and dialog from `core`, reads through `voice.reads`, a transfer through
-`transfers.service`) → `audit.trail`, in the turn's commit."""
+`transfers`) → `audit.trail`, in the turn's commit."""
 from __future__ import annotations
 
 from flask import Flask
 
 from adapters import registry
+from banking import transfers
 from banking.audit import jobs as audit_jobs, wiring as audit_wiring
 from banking.audit.trail import AuditTrail
 from banking.auth import nonces, wiring as auth_wiring
+from banking.core import banks
 from banking.core.nlu.cli import nlu
 from banking.demo import wiring as demo_wiring
 from banking.platform import http
@@ -25,11 +29,17 @@ from banking.platform.security.keys import Keyring, load_master_key
 from banking.platform.services import EXTENSION, Services
 from banking.platform.store import Database
 from banking.platform.workers import Job
-from banking.transfers import service as transfers, wiring as transfers_wiring
+from banking.transfers import wiring as transfers_wiring
 from banking.voice import wiring as voice_wiring
 
 
+def install_banks() -> banks.Catalogue:
+    """The banks of the installed adapters, as the core reads them (CONTRACT §10)."""
+    return banks.install(banks.Catalogue(registry.catalogue()))
+
+
 def build(settings: Settings, *, partners: Partners | None = None) -> Services:
+    install_banks()
     keys = Keyring(lambda: load_master_key(settings.data_dir))
     if partners is None:
         partners = Partners(lambda: {

@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     profile = TINY if args.tiny else QUICK if args.quick else FULL
     log_path = _quiet_logs()
 
+    from banking import bootstrap
     from bench import harness  # after the log redirect: importing the app configures logging
+
+    bootstrap.install_banks()  # as every process does at start: the NLU section parses outside an app
 
     notes: list[str] = [f"profile {profile.name}"]
     print(f"couchbank bench ({profile.name}) on {os.cpu_count()} cores; engines: {', '.join(harness.engines())}")

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 from adapters.probe import wait_until_up
 from adapters.sandbox.testing import free_port
 from bench import harness

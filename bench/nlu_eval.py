@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+from banking import bootstrap
 from banking.core.nlu import parse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-errors", type=int, default=0, metavar="N", help="print up to N errors per set")
     ap.add_argument("--seconds", type=float, default=2.0, help="throughput measurement time")
     args = ap.parse_args(argv)
+    bootstrap.install_banks()
     k = args.show_errors
     head: dict[str, float | None] = {}
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import settings
 
 from adapters.memory import MemoryAdapter
+from banking import bootstrap
 from banking.platform.partners import Partners
 from tests.support import HAS_PG, Device, flask_transport, fresh_pg_database, http_transport, make_settings
 
@@ -24,6 +25,13 @@ os.environ.setdefault("COUCHBANK_LOG_LEVEL", "debug")
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def installed_banks() -> None:
+    """The installed partners' catalogue, as every process installs it at start: pure tests
+    of speech and understanding read it without making an app."""
+    bootstrap.install_banks()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -27,7 +27,7 @@ from banking.auth import enrolment
 from banking.platform.partners import Partners
 from banking.platform.services import Services
 from banking.platform.store.tables import transfers as transfers_table
-from banking.transfers import service as transfers
+from banking.transfers import limits
 from tests.support import Device
 
 TURN = "/v1/voice/turn"
@@ -243,7 +243,7 @@ def run(scale: Scale, services: Services, urls: SandboxUrls, connect: Callable[[
     postings = _quiet_ledgers(urls, {r.idempotency_key for r in rows.values()}, scale.quiet_s, scale.drain_timeout_s)
     result.final = {i: _status(reader, i) for i in ids}
     with services.db.read() as conn:
-        used = transfers.used_today(conn, "demo", services.clock())
+        used = limits.used_today(conn, "demo", services.clock())
     posted = {i: _posted(row, postings) for i, row in rows.items()}
     result.violations = [*(v for s in result.sent for v in _check(s, result.seen[s.transfer_id],
                                                                        result.final[s.transfer_id],

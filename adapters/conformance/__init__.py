@@ -6,6 +6,6 @@ as is against an installed adapter and its sandbox:
     pytest -p adapters.conformance.plugin --pyargs adapters.conformance \\
         --adapter NAME --base-url URL --data-dir DIR
 """
-from adapters.conformance.contract import AdapterContract, ContractAccounts, DEMO_ACCOUNTS
+from adapters.conformance.contract import DEMO_ACCOUNTS, AdapterContract, ContractAccounts
 
 __all__ = ["AdapterContract", "ContractAccounts", "DEMO_ACCOUNTS"]

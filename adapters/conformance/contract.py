@@ -18,8 +18,17 @@ from dataclasses import dataclass, replace
 import pytest
 
 from adapters.base import (
-    AccountUnavailable, AuthRefused, DefinitelyFailed, InsufficientFunds, InvalidRequest, OutcomeUnknown,
-    PartnerAdapter, PartnerError, RetryLater, TransferRequest, TransferResult,
+    AccountUnavailable,
+    AuthRefused,
+    DefinitelyFailed,
+    InsufficientFunds,
+    InvalidRequest,
+    OutcomeUnknown,
+    PartnerAdapter,
+    PartnerError,
+    RetryLater,
+    TransferRequest,
+    TransferResult,
 )
 from adapters.sandbox.testing import clear_faults, postings_for, set_fault, wait_for
 

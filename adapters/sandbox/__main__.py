@@ -11,8 +11,8 @@ from types import FrameType
 
 from werkzeug.serving import make_server
 
-from adapters.sandbox.app import create_app, peer_url_from_env
 from adapters.sandbox import logs
+from adapters.sandbox.app import create_app, peer_url_from_env
 from adapters.sandbox.banks import BANKS
 
 

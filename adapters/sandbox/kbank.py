@@ -185,6 +185,8 @@ def _account_by_fintech(fintech: str) -> ledger.AccountRow:
 
 
 def _masked(account: str) -> str:
+    """K-Bank's own masked form (`100123456789` -> `10012345****`), which its API returns; not
+    couchbank's (`adapters.base.mask_account`), which shows the last four instead."""
     digits = digits_only(account)
     return digits[:-4] + "****" if len(digits) > 4 else "****"
 

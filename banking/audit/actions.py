@@ -1,5 +1,6 @@
-"""What an auditor can do, for the API, the console and the CLI alike. Each action is itself
-recorded as an `auditor.*` event naming the auditor and what was asked; none imports Flask."""
+"""What an auditor can do, for the API and the console alike. Each action is itself recorded
+as an `auditor.*` event naming the auditor and what was asked; none imports Flask. The
+operators' CLI (`banking.audit.commands`) acts for no auditor and does not come through here."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator

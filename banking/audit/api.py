@@ -2,16 +2,16 @@
 auditor's bearer token. A device's signed request is refused outright: devices never read it."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, g, request
 from flask.views import MethodView
 
 from banking.audit import auditors
 from banking.audit.actions import Desk
 from banking.audit.checkpoint_log import CheckpointLogUnavailable
 from banking.audit.checkpoints import CheckpointRefused
-from banking.audit.export import FORMATS
+from banking.audit.download import download
 from banking.audit.query import Filters
 from banking.audit.schemas import (
     CheckpointListSchema,
@@ -24,30 +24,26 @@ from banking.audit.schemas import (
     VerifyCheckpointSchema,
     VerifySchema,
 )
-from banking.platform.http.errors import ApiError, ErrorSchema
+from banking.platform.http import docs
+from banking.platform.http.errors import ApiError
 from banking.platform.http.parsing import Blueprint
 from banking.platform.services import current
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description="The audit trail, for auditors")
 
-SECURITY = [{"AuditorToken": []}]
 _DEVICE_HEADERS = ("X-Device-Id", "X-Signature")
+_ERRORS = {401: "No active auditor token", 403: "A device's request", 404: "No such event",
+           409: "The head cannot be signed (`checkpoint_refused`): it is below a checkpoint, "
+                "or the trail since the newest checkpoint does not verify",
+           422: "A parameter or the body breaks the schema",
+           503: "The checkpoint log file cannot be appended to (`checkpoint_log_unavailable`); "
+                "nothing was signed"}
 
 
-def _errors(*statuses: int):  # type: ignore[no-untyped-def]
-    """Document the error envelope for each status a route can answer."""
-    descriptions = {401: "No active auditor token", 403: "A device's request", 404: "No such event",
-                    409: "The head cannot be signed (`checkpoint_refused`): it is below a checkpoint, "
-                         "or the trail since the newest checkpoint does not verify",
-                    422: "A parameter or the body breaks the schema",
-                    503: "The checkpoint log file cannot be appended to (`checkpoint_log_unavailable`); "
-                         "nothing was signed"}
-
-    def decorate(view):  # type: ignore[no-untyped-def]
-        for status in statuses:
-            view = blp.alt_response(status, schema=ErrorSchema, description=descriptions[status])(view)
-        return blp.doc(security=SECURITY)(view)
-    return decorate
+def _errors(*statuses: int) -> Callable[[Any], Any]:
+    """Document the auditor's token and the error envelope for each status a route can answer."""
+    documented = docs.errors(blp, {status: _ERRORS[status] for status in statuses})
+    return lambda view: blp.doc(security=docs.AUDITOR_SECURITY)(documented(view))
 
 
 @blp.before_request
@@ -121,12 +117,7 @@ class Verify(MethodView):
 @_errors(401, 403, 422)
 def export(query: dict[str, Any]) -> Response:
     """Every matching event in sequence order, streamed in constant memory."""
-    fmt = query["format"]
-    body = desk().export(Filters.of(query), fmt)
-    _, media_type, extension = FORMATS[fmt]
-    return Response(stream_with_context(body), content_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="audit-events.{extension}"',
-        "Cache-Control": "no-store"})
+    return download(desk(), query)
 
 
 @blp.route("/checkpoints")

@@ -51,12 +51,6 @@ def identify(conn: Connection, keys: Keyring, token: str) -> Auditor | None:
     return _auditor(row) if row else None
 
 
-def authenticate(conn: Connection, keys: Keyring, token: str) -> str | None:
-    """The auditor's name for an active token, else None."""
-    found = identify(conn, keys, token)
-    return found.name if found else None
-
-
 def active(conn: Connection, auditor_id: int) -> Auditor | None:
     """The auditor, while not revoked: a signed-in console session is re-checked with this."""
     row = conn.execute(select(auditors).where(auditors.c.id == auditor_id, auditors.c.revoked_at.is_(None))).first()

@@ -19,6 +19,7 @@ from banking.audit.export import FORMATS
 from banking.audit.query import Filters
 from banking.audit.retention import PruneRefused
 from banking.audit.schemas import KeptCheckpointSchema
+from banking.core.formats import aware
 from banking.platform.services import Services, current
 
 
@@ -32,7 +33,7 @@ class IsoTime(click.ParamType):
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not an ISO-8601 time", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)  # no offset: UTC
+        return aware(parsed)  # no offset: UTC
 
 
 def ready() -> Services:

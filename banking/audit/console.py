@@ -22,7 +22,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
@@ -30,25 +29,21 @@ from flask.sessions import SecureCookieSessionInterface
 
 from banking.audit import auditors
 from banking.audit.actions import Desk
+from banking.audit.download import download
 from banking.audit.export import FORMATS
 from banking.audit.query import Filters
 from banking.audit.schemas import EventQuerySchema, ExportQuerySchema, KeptCheckpointSchema
+from banking.platform.http.page_headers import harden
 from banking.platform.services import EXTENSION, current
 
 bp = Blueprint("audit_console", __name__, url_prefix="/audit", template_folder="templates",
                static_folder="static", static_url_path="/static")
+harden(bp)
 
 IDLE = dt.timedelta(minutes=15)  # a forgotten console signs itself out
 CHECKPOINTS_SHOWN = 20
 OPEN_ENDPOINTS = {"audit_console.signin", "audit_console.static"}
 FILTER_FIELDS = ("user_id", "device_id", "session_id", "type", "since", "until")
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
-                               "img-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 
 
 class _DerivedKeySessions(SecureCookieSessionInterface):
@@ -119,13 +114,6 @@ def signed_in_auditor() -> Response | None:
     session["seen"] = now
     g.auditor = auditor
     return None
-
-
-@bp.after_request
-def _security_headers(response: Response) -> Response:
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 def desk() -> Desk:
@@ -223,8 +211,4 @@ def export() -> Any:
     query, errors = _query(ExportQuerySchema())
     if errors:
         abort(400, "The export filters are not valid.")
-    fmt = query["format"]
-    _, media_type, extension = FORMATS[fmt]
-    body = desk().export(Filters.of(query), fmt)
-    return Response(stream_with_context(body), content_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="audit-events.{extension}"'})
+    return download(desk(), query)

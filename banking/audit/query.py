@@ -10,7 +10,8 @@ from typing import Any, Iterator, Mapping
 
 from sqlalchemy import ColumnElement, Connection, select
 
-from banking.audit.trail import iso, utc
+from banking.audit.trail import iso
+from banking.core.formats import utc
 from banking.platform.store.database import Database
 from banking.platform.store.tables import audit_events, audit_head
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from banking.audit.trail import Actor, AuditTrail, iso, utc
+from banking.audit.trail import Actor, AuditTrail, iso
 from banking.audit.verify import PRUNE_TYPE, walk
+from banking.core.formats import utc
 from banking.platform.store.database import Database
 from banking.platform.store.tables import audit_events, audit_head
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from banking.core.formats import utc
 from banking.platform.store.direct import Direct
 from banking.platform.store.tables import audit_events, audit_head
 
@@ -25,11 +26,6 @@ GENESIS = "0" * 64
 
 #: the columns that the hash covers, in the order they are rendered
 CHAINED = ("seq", "at", "type", "user_id", "device_id", "session_id", "request_id", "detail")
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def iso(value: dt.datetime) -> str:

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from banking.audit.trail import Actor
 from banking.auth import enrolment
+from banking.core import banks
 from banking.platform.services import current
 
 
@@ -17,6 +18,18 @@ def _run(step, *args, **kwargs):  # type: ignore[no-untyped-def]
             return step(conn, *args, **kwargs)
     except enrolment.EnrolmentError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+class InstalledBank(click.Choice[str]):
+    """An installed partner's code, read when the command runs: the catalogue is installed
+    as the app is made, after this module is imported."""
+
+    def __init__(self) -> None:  # no fixed choices to store
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return banks.installed().codes
 
 
 users = AppGroup("users", help="Enrol users, PINs, accounts, payees, devices and TOTP.")
@@ -46,7 +59,7 @@ def set_pin(user_id: str, pin: str) -> None:
 
 @users.command("link-account")
 @click.argument("user_id")
-@click.option("--bank", required=True, type=click.Choice(enrolment.BANKS))
+@click.option("--bank", required=True, type=InstalledBank())
 @click.option("--number", required=True)
 @click.option("--name", required=True)
 @click.option("--primary", is_flag=True)
@@ -58,7 +71,7 @@ def link_account(user_id: str, bank: str, number: str, name: str, primary: bool)
 @users.command("add-payee")
 @click.argument("user_id")
 @click.option("--name", required=True)
-@click.option("--bank", required=True, type=click.Choice(enrolment.BANKS))
+@click.option("--bank", required=True, type=InstalledBank())
 @click.option("--number", required=True)
 @click.option("--alias", "aliases", multiple=True)
 def add_payee(user_id: str, name: str, bank: str, number: str, aliases: tuple[str, ...]) -> None:

@@ -16,7 +16,7 @@ from banking.platform.http import errors
 from banking.platform.http.errors import ApiError
 from banking.platform.security import crypto
 from banking.platform.services import Services, current
-from banking.platform.store import FIRST_WRITE, HELD_READ, FirstWrite, HeldRead, insert_ignore
+from banking.platform.store import UnitOfWork, insert_ignore
 from banking.platform.store.direct import Direct
 from banking.platform.store.tables import devices, nonces
 
@@ -116,81 +116,82 @@ def authenticate_device() -> None:
         if abs(now - int(timestamp)) > services.settings.signature_window_s:
             raise _unauthorized("The request timestamp is outside the allowed window.")
         try:
-            recent = _check_nonce(services, device_id, nonce, found, now)
+            recent, held = _check_nonce(services, device_id, nonce, found, now)
             break
         except _Stale:
             _KNOWN.pop((id(services), device_id), None)
             if attempt == 2:
                 raise _unauthorized() from None
     if recent >= services.settings.device_requests_per_minute:  # this request is the next one
+        held.close()
         raise ApiError(429, "too_many_requests", "Too many requests from this device; slow down.",
                        headers={"Retry-After": "60"})
-    # the nonce is spent by the request's first write transaction, in the same commit as the
-    # turn's own changes (or on its own once the answer is ready, if nothing was written)
-    g.first_write = FirstWrite(functools.partial(_spend, device_id, nonce, dt.datetime.fromtimestamp(now, dt.UTC)))
-    g.first_write_token = FIRST_WRITE.set(g.first_write)
+    # the request's work continues the read the nonce was checked in, and spends the nonce
+    # with its first commit (or on its own once the answer is ready, if nothing was written)
+    g.nonce = _Nonce(device_id, nonce, dt.datetime.fromtimestamp(now, dt.UTC))
+    g.unit_of_work = UnitOfWork(services.db, held=held, spend=g.nonce.spend)
     g.device_id = device_id
     g.user_id = found.user_id
 
 
-def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device, now: float) -> int:
+def unit_of_work() -> UnitOfWork:
+    """The unit of work the edge began for this signed request."""
+    uow: UnitOfWork = g.unit_of_work
+    return uow
+
+
+def _check_nonce(services: Services, device_id: str, nonce: str, device: _Device,
+                 now: float) -> tuple[int, Connection]:
     """In one read transaction: the device still stands as the signature was checked
-    against, the nonce is new, and how many requests it made in the last minute."""
+    against, the nonce is new, and how many requests it made in the last minute. Returns
+    the count and the transaction, still open, for the request's unit of work to continue
+    (one snapshot, one round of BEGIN and COMMIT for the request's reads)."""
     at = dt.datetime.fromtimestamp(now, dt.UTC)
     limit = services.settings.device_requests_per_minute
     held = services.db.hold_read()
     try:
-        row = _gate(limit).one(held.conn, {"device_id": device_id, "nonce": nonce,
-                                           "since": at - dt.timedelta(seconds=60)})
+        row = _gate(limit).one(held, {"device_id": device_id, "nonce": nonce,
+                                      "since": at - dt.timedelta(seconds=60)})
+        if row.user_id != device.user_id or row.secret_enc != device.secret_enc:
+            raise _Stale
+        if row.used:
+            raise _unauthorized("The request nonce was already used.")
     except BaseException:
         held.close()
         raise
-    # the handler's first read continues this transaction (one snapshot, one round of
-    # BEGIN and COMMIT for the request's reads); `forget_request_state` closes it otherwise
-    _hand_on(held)
-    if row.user_id != device.user_id or row.secret_enc != device.secret_enc:
-        raise _Stale
-    if row.used:
-        raise _unauthorized("The request nonce was already used.")
-    return int(row.recent)
+    return int(row.recent), held
 
 
-def _spend(device_id: str, nonce: str, at: dt.datetime, conn: Connection) -> None:
-    if not insert_ignore(conn, nonces, {"device_id": device_id, "nonce": nonce, "seen_at": at}):
-        # a replay raced the original past the check above: it fails here, changing nothing
-        g.nonce_replayed = True
-        raise _unauthorized("The request nonce was already used.")
+@dataclass
+class _Nonce:
+    """The request's nonce, spent by its unit of work's first commit."""
+
+    device_id: str
+    nonce: str
+    at: dt.datetime
+    replayed: bool = False
+
+    def spend(self, conn: Connection) -> None:
+        if not insert_ignore(conn, nonces, {"device_id": self.device_id, "nonce": self.nonce, "seen_at": self.at}):
+            # a replay raced the original past the check: it fails here, changing nothing
+            self.replayed = True
+            raise _unauthorized("The request nonce was already used.")
 
 
 def spend_unspent_nonce(response: Response) -> Response:
     """after_request: a request that wrote nothing (an error, a read) still uses its nonce."""
-    first = g.get("first_write")
-    if first is None or first.done or g.get("nonce_replayed"):
+    uow: UnitOfWork | None = g.get("unit_of_work")
+    if uow is None or g.nonce.replayed:
         return response
     try:
-        with current().db.begin():
-            pass  # the first-write step runs on entering the transaction
+        uow.finish()
     except ApiError as exc:
         return errors.http_error(exc)
     return response
 
 
-def _hand_on(held: HeldRead) -> None:
-    _release_held()
-    g.held_read = (held, HELD_READ.set(held))
-
-
-def _release_held() -> None:
-    held = g.pop("held_read", None)
-    if held is not None:
-        held[0].close()
-        HELD_READ.reset(held[1])
-
-
 def forget_request_state(_exc: BaseException | None = None) -> None:
-    """teardown_request: worker threads serve many requests; the first-write step and the
-    handed-on read belong to this one."""
-    token = g.pop("first_write_token", None)
-    if token is not None:
-        FIRST_WRITE.reset(token)
-    _release_held()
+    """teardown_request: the read the edge began and nobody continued ends with the request."""
+    uow: UnitOfWork | None = g.pop("unit_of_work", None)
+    if uow is not None:
+        uow.close()

@@ -10,11 +10,10 @@ from sqlalchemy import Connection, select, update
 
 from adapters.base import digits_only
 from banking.auth import otp, pin
+from banking.core import banks
 from banking.platform.security import account_numbers, crypto
 from banking.platform.security.keys import Keyring
 from banking.platform.store.tables import accounts, devices, payees, users
-
-BANKS = ("kbank", "woori")
 
 
 class EnrolmentError(ValueError):
@@ -31,8 +30,9 @@ def _require_user(conn: Connection, user_id: str) -> None:
 
 
 def _require_bank(bank: str) -> None:
-    if bank not in BANKS:
-        raise EnrolmentError(f"bank must be one of {', '.join(BANKS)}")
+    installed = banks.installed()
+    if bank not in installed:
+        raise EnrolmentError(f"bank must be one of {', '.join(installed.codes)}")
 
 
 def create_user(conn: Connection, user_id: str, display_name: str, *, locale: str = "ko-KR",

@@ -2,8 +2,9 @@
 
 The PIN failure counter is one row per user, updated with a single conditional UPDATE, so
 ten parallel wrong tries count as ten on SQLite and on PostgreSQL alike (PSD2 RTS 4(3)(b)).
-Each check commits on its own, apart from the conversation's state, so that a check is
-counted even when its turn loses an optimistic-concurrency race.
+Each check runs in a transaction of its own, which the caller commits apart from the
+conversation's state, so that a check is counted even when its turn loses an
+optimistic-concurrency race.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, case, select, update
 
 from banking.audit.trail import Actor
 from banking.auth import enrolment, otp, pin
+from banking.core.formats import aware
 from banking.platform import metrics
 from banking.platform.services import Services
 from banking.platform.store.tables import sessions, users
@@ -27,31 +29,28 @@ Outcome = Literal["ok", "wrong", "locked"]
 def is_locked(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
     if locked_until is None:
         return False
-    if locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=dt.UTC)
-    return locked_until > now
+    return aware(locked_until) > now
 
 
 def _not_locked(now: dt.datetime):  # type: ignore[no-untyped-def]
     return (users.c.locked_until.is_(None)) | (users.c.locked_until <= now)
 
 
-def check_pin(services: Services, user_id: str, digits: str, actor: Actor) -> Outcome:
+def check_pin(conn: Connection, services: Services, user_id: str, digits: str, actor: Actor) -> Outcome:
     now = services.clock()
-    with services.db.begin() as conn:
-        row = conn.execute(select(users.c.pin_hash, users.c.locked_until).where(users.c.id == user_id)).one()
-        if is_locked(row.locked_until, now):
+    row = conn.execute(select(users.c.pin_hash, users.c.locked_until).where(users.c.id == user_id)).one()
+    if is_locked(row.locked_until, now):
+        _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
+        return "locked"
+    if pin.matches(services.keys.pin_pepper, user_id, digits, row.pin_hash):
+        reset = conn.execute(update(users).where(users.c.id == user_id, _not_locked(now))
+                             .values(pin_failures=0)).rowcount == 1
+        if not reset:  # a concurrent fifth wrong PIN locked the user first: its lock stands
             _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
             return "locked"
-        if pin.matches(services.keys.pin_pepper, user_id, digits, row.pin_hash):
-            reset = conn.execute(update(users).where(users.c.id == user_id, _not_locked(now))
-                                 .values(pin_failures=0)).rowcount == 1
-            if not reset:  # a concurrent fifth wrong PIN locked the user first: its lock stands
-                _record(services, conn, "auth.pin.refused_locked", {"factor": "pin", "outcome": "locked"}, actor)
-                return "locked"
-            _record(services, conn, "auth.pin.ok", {"factor": "pin", "outcome": "ok"}, actor)
-            return "ok"
-        return _count_failure(services, conn, user_id, now, actor)
+        _record(services, conn, "auth.pin.ok", {"factor": "pin", "outcome": "ok"}, actor)
+        return "ok"
+    return _count_failure(services, conn, user_id, now, actor)
 
 
 def _count_failure(services: Services, conn: Connection, user_id: str, now: dt.datetime, actor: Actor) -> Outcome:
@@ -81,30 +80,29 @@ def _count_failure(services: Services, conn: Connection, user_id: str, now: dt.d
     return "locked"
 
 
-def check_otp(services: Services, user_id: str, code: str, actor: Actor) -> Outcome:
+def check_otp(conn: Connection, services: Services, user_id: str, code: str, actor: Actor) -> Outcome:
     """RFC 6238 with single use: the accepted step is stored, and a step at or before the
     last accepted one is refused. The conditional UPDATE makes that atomic across processes."""
     now = services.clock()
-    with services.db.begin() as conn:
-        row = conn.execute(select(users.c.totp_secret_enc, users.c.totp_last_step, users.c.locked_until)
-                           .where(users.c.id == user_id)).one()
-        if is_locked(row.locked_until, now):
-            _record(services, conn, "auth.otp.refused_locked", {"factor": "otp", "outcome": "locked"}, actor)
-            return "locked"
-        step = None
-        if row.totp_secret_enc is not None:
-            secret = enrolment.totp_secret(services.keys, user_id, row.totp_secret_enc)
-            step = otp.matching_step(secret, code, now.timestamp(), row.totp_last_step)
-        if step is not None:
-            claimed = conn.execute(update(users).where(
-                users.c.id == user_id,
-                (users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step),
-            ).values(totp_last_step=step)).rowcount == 1
-            if claimed:
-                _record(services, conn, "auth.otp.ok", {"factor": "otp", "outcome": "ok"}, actor)
-                return "ok"
-        _record(services, conn, "auth.otp.failed", {"factor": "otp", "outcome": "wrong"}, actor)
-        return "wrong"
+    row = conn.execute(select(users.c.totp_secret_enc, users.c.totp_last_step, users.c.locked_until)
+                       .where(users.c.id == user_id)).one()
+    if is_locked(row.locked_until, now):
+        _record(services, conn, "auth.otp.refused_locked", {"factor": "otp", "outcome": "locked"}, actor)
+        return "locked"
+    step = None
+    if row.totp_secret_enc is not None:
+        secret = enrolment.totp_secret(services.keys, user_id, row.totp_secret_enc)
+        step = otp.matching_step(secret, code, now.timestamp(), row.totp_last_step)
+    if step is not None:
+        claimed = conn.execute(update(users).where(
+            users.c.id == user_id,
+            (users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step),
+        ).values(totp_last_step=step)).rowcount == 1
+        if claimed:
+            _record(services, conn, "auth.otp.ok", {"factor": "otp", "outcome": "ok"}, actor)
+            return "ok"
+    _record(services, conn, "auth.otp.failed", {"factor": "otp", "outcome": "wrong"}, actor)
+    return "wrong"
 
 
 def _record(services: Services, conn: Connection, type_: str, detail: dict[str, object], actor: Actor) -> None:

@@ -17,9 +17,6 @@ from typing import Any, Literal
 from banking.core.nlu import Parse
 from banking.core.payee_match import Payee, match
 
-Task = Literal["balance", "transfer", "transactions", "accounts"]
-Awaiting = Literal["amount", "payee", "bank", "pin", "otp"]
-Status = Literal["in_progress", "completed", "cancelled", "rejected", "failed"]
 CheckResult = Literal["ok", "wrong", "locked"]
 
 READ_TASKS = ("balance", "transactions", "accounts")
@@ -291,12 +288,3 @@ def _after_otp(state: State, facts: Facts) -> Decision:
     if failures >= MAX_OTP_FAILURES:
         return _done(state, "rejected", Reply("too_many_codes"))
     return _ask(state, "otp", Reply("wrong_code"))
-
-
-def last4(number: str) -> str:
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return digits[-4:]
-
-
-def mask(number: str) -> str:
-    return f"***-***-{last4(number)}"

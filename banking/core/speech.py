@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
+from adapters.base import Transaction
+from banking.core import banks
 from banking.core.dialog import Reply
+from banking.core.formats import KST, mask
 
-KST = ZoneInfo("Asia/Seoul")
+#: how many of the card's transactions are read aloud
+SPOKEN_TRANSACTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,6 @@ class Rendered:
     card: dict[str, Any]
 
 
-BANK_NAMES = {
-    "ko-KR": {"kbank": "케이뱅크", "woori": "우리은행"},
-    "en-US": {"kbank": "K-Bank", "woori": "Woori Bank"},
-}
-
 TEMPLATES: dict[str, dict[str, str]] = {
     "ko-KR": {
         "cancelled": "취소했습니다. 아무것도 보내지 않았어요.",
@@ -46,7 +44,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "locked": "보안을 위해 PIN 입력이 잠겨 있습니다. 30분 후에 다시 시도해 주세요.",
         "ask_payee": "누구에게 보낼까요?",
         "ask_amount": "얼마를 보낼까요?",
-        "ask_bank": "어느 은행 계좌에서 보낼까요? 케이뱅크 또는 우리은행이라고 말씀해 주세요.",
+        "ask_bank": "어느 은행 계좌에서 보낼까요? {installed_banks} 말씀해 주세요.",
         "confirm_payee": "{payee}님에게 보낼까요? 네 또는 아니요로 말씀해 주세요.",
         "unknown_payee": "'{spoken}'님은 등록된 받는 분이 아니에요. 받는 분은 먼저 앱에서 등록해 주세요.",
         "no_account_at": "{bank}에는 연결된 계좌가 없어요.",
@@ -81,7 +79,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "locked": "For your security, PIN entry is locked. Please try again in 30 minutes.",
         "ask_payee": "Who should I send it to?",
         "ask_amount": "How much should I send?",
-        "ask_bank": "Which account should I send it from? Say K-Bank or Woori Bank.",
+        "ask_bank": "Which account should I send it from? Say {installed_banks}.",
         "confirm_payee": "Did you mean {payee}? Please say yes or no.",
         "unknown_payee": "'{spoken}' isn't one of your saved payees. Please add them in the app first.",
         "no_account_at": "You have no linked account at {bank}.",
@@ -142,16 +140,34 @@ def won(amount: int, locale: str) -> Spoken:
     return Spoken(text, f"{ssml}원")
 
 
-def masked(last4: str) -> Spoken:
-    return Spoken(f"***-***-{last4}", f'끝자리 <say-as interpret-as="digits">{last4}</say-as>')
-
-
-def masked_en(last4: str) -> Spoken:
-    return Spoken(f"***-***-{last4}", f'ending in <say-as interpret-as="digits">{last4}</say-as>')
+def masked(last4: str, locale: str) -> Spoken:
+    ending = "끝자리" if locale == "ko-KR" else "ending in"
+    return Spoken(mask(last4), f'{ending} <say-as interpret-as="digits">{last4}</say-as>')
 
 
 def bank_name(bank: str, locale: str) -> str:
-    return BANK_NAMES[locale].get(bank, bank)
+    return banks.installed().name(bank, locale)
+
+
+def installed_banks(locale: str) -> Spoken:
+    """The installed banks as a choice to say: `케이뱅크 또는 우리은행이라고`, `K-Bank or Woori Bank`."""
+    names = banks.installed().names(locale)
+    last = names[-1] if names else ""
+    if locale == "ko-KR":
+        text = ", ".join(names[:-1]) + " 또는 " + last if len(names) > 1 else last
+        text += _quoting(last)
+    else:
+        text = ", ".join(names[:-1]) + " or " + last if len(names) > 1 else last
+    return _plain(text)
+
+
+def _quoting(word: str) -> str:
+    """The quoting particle `(이)라고` as it follows `word`: `이라고` after a final consonant
+    (`우리은행이라고`), `라고` after a vowel (`케이뱅크라고`), both when it is not Hangul."""
+    last = word[-1:]
+    if not "가" <= last <= "힣":
+        return "(이)라고"
+    return "이라고" if (ord(last) - ord("가")) % 28 else "라고"
 
 
 def _plain(value: Any) -> Spoken:
@@ -167,7 +183,7 @@ def _values(params: dict[str, Any], locale: str) -> dict[str, Spoken]:
         elif name in ("bank", "source_bank", "payee_bank"):
             out[name] = _plain(bank_name(value, locale))
         elif name == "last4":
-            out["masked"] = (masked if locale == "ko-KR" else masked_en)(value)
+            out["masked"] = masked(value, locale)
         elif name == "reason":
             out[name] = _plain(FAILURE_REASONS[locale].get(value, FAILURE_REASONS[locale]["rejected"]))
         elif name == "currency":
@@ -182,6 +198,8 @@ def _values(params: dict[str, Any], locale: str) -> dict[str, Spoken]:
 def sentence(reply: Reply, locale: str) -> Spoken:
     template = TEMPLATES[locale][reply.key]
     values = _values(reply.params, locale)
+    if "{installed_banks}" in template:
+        values["installed_banks"] = installed_banks(locale)
     return Spoken(
         template.format(**{k: v.text for k, v in values.items()}),
         escape(template).format(**{k: v.ssml for k, v in values.items()}),
@@ -206,3 +224,57 @@ def render(locale: str, intent: str, replies: Sequence[Reply], card_lines: Seque
     return Rendered(speech, ssml, {"title": TITLES[locale].get(intent, TITLES[locale]["unknown"]), "lines": lines})
 
 
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a read says: its reply and the lines of its TV card."""
+
+    reply: Reply
+    card_lines: list[str]
+
+
+def balances(items: Sequence[Mapping[str, Any]], locale: str) -> Answer:
+    """`items`: each account's bank, number_masked and balance."""
+    lines = [f"{bank_name(i['bank'], locale)} {i['number_masked']}: {won(i['balance'], locale).text}"
+             for i in items]
+    if len(items) == 1:
+        return Answer(Reply("balance_one", {"bank": items[0]["bank"], "balance": items[0]["balance"]}), lines)
+    parts = [Spoken(f"{bank_name(i['bank'], locale)} {won(i['balance'], locale).text}",
+                    f"{bank_name(i['bank'], locale)} {won(i['balance'], locale).ssml}")
+             for i in items]
+    return Answer(Reply("balance_many", {"items": join(parts, locale)}), lines)
+
+
+def transactions(found: Sequence[Transaction], locale: str) -> Answer:
+    """`found`: newest first, as many as the card shows; the first few are read aloud."""
+    if not found:
+        return Answer(Reply("no_transactions"), [])
+    spoken = found[:SPOKEN_TRANSACTIONS]
+    items = join([_transaction(t, locale) for t in spoken], locale)
+    return Answer(Reply("transactions", {"count": len(found), "spoken": len(spoken), "items": items}),
+                  [_transaction(t, locale).text for t in found])
+
+
+def _transaction(t: Transaction, locale: str) -> Spoken:
+    amount = won(abs(t.amount), locale)
+    day = when(t.at, locale)
+    if locale == "ko-KR":
+        kind = "입금" if t.amount > 0 else "출금"
+        return Spoken(f"{day} {t.counterparty} {amount.text} {kind}",
+                      f"{day} {escape(t.counterparty)} {amount.ssml} {kind}")
+    kind = "from" if t.amount > 0 else "to"
+    verb = "received" if t.amount > 0 else "sent"
+    return Spoken(f"{day}: {verb} {amount.text} {kind} {t.counterparty}",
+                  f"{day}: {verb} {amount.ssml} {kind} {escape(t.counterparty)}")
+
+
+def accounts(items: Sequence[Mapping[str, Any]], locale: str) -> Answer:
+    """`items`: each account's bank, name, number_masked and whether it is the primary one."""
+    primary = "주 계좌" if locale == "ko-KR" else "primary"
+    spoken = [Spoken(f"{bank_name(i['bank'], locale)} {i['name']}" + (f" ({primary})" if i["primary"] else ""),
+                     escape(f"{bank_name(i['bank'], locale)} {i['name']}"))
+              for i in items]
+    lines = [f"{bank_name(i['bank'], locale)} {i['name']} {i['number_masked']}" + (f" · {primary}" if i["primary"] else "")
+             for i in items]
+    return Answer(Reply("accounts", {"items": join(spoken, locale)}), lines)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
+
+from adapters import registry
+from adapters.base import BankInfo
 
 DEFAULT_PORT = 8000
 
@@ -36,7 +39,7 @@ class Settings:
     send_workers: int = 8
     send_queue: int = 64
     #: a reserved transfer whose send has not begun this long after it was written down is
-    #: never sent (`banking.transfers.service`, the exactly-once rule)
+    #: never sent (`banking.transfers.send`, the exactly-once rule)
     send_start_s: float = 5.0
     #: how far the clocks of couchbank's processes and a partner's may disagree
     clock_skew_s: float = 5.0
@@ -57,11 +60,30 @@ class Settings:
     def demo_helpers(self) -> bool:
         return self.environment != "production"
 
-    def with_overrides(self, **changes: object) -> "Settings":
-        return replace(self, **changes)  # type: ignore[arg-type]
+
+def partner_url_variable(code: str) -> str:
+    return f"COUCHBANK_{code.upper()}_URL"
 
 
-def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+def sandbox_url(bank: BankInfo, port: int) -> str | None:
+    """Where `python app.py` serves the bank's sandbox next to a service on `port`."""
+    return f"http://127.0.0.1:{port + bank.sandbox.port_offset}" if bank.sandbox else None
+
+
+def partner_urls(env: Mapping[str, str], port: int, banks: Iterable[BankInfo]) -> dict[str, str]:
+    """Each installed partner's base URL: `COUCHBANK_<CODE>_URL`, else its sandbox's."""
+    urls = {}
+    for bank in banks:
+        url = env.get(partner_url_variable(bank.code), sandbox_url(bank, port))
+        if url is None:
+            raise ValueError(f"{partner_url_variable(bank.code)} is not set and the {bank.code} adapter has no sandbox")
+        urls[bank.code] = url
+    return urls
+
+
+def load(env: Mapping[str, str] | None = None, *, banks: Iterable[BankInfo] | None = None,
+         **overrides: object) -> Settings:
+    """`banks`: the installed partners (default: the registry's catalogue)."""
     env = os.environ if env is None else env
     data_dir = Path(env.get("COUCHBANK_DATA_DIR", "var")).resolve()
     port = int(env.get("COUCHBANK_PORT", DEFAULT_PORT))
@@ -69,10 +91,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     settings = Settings(
         data_dir=data_dir,
         database_url=database_url,
-        partner_urls={
-            "kbank": env.get("COUCHBANK_KBANK_URL", f"http://127.0.0.1:{port + 1}"),
-            "woori": env.get("COUCHBANK_WOORI_URL", f"http://127.0.0.1:{port + 2}"),
-        },
+        partner_urls=partner_urls(env, port, registry.catalogue() if banks is None else banks),
         adapter_timeout_s=float(env.get("COUCHBANK_ADAPTER_TIMEOUT_S", "5")),
         environment=env.get("COUCHBANK_ENV", "development"),
         audit_retention_days=int(env.get("COUCHBANK_AUDIT_RETENTION_DAYS", str(5 * 366))),

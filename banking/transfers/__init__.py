@@ -1,0 +1,15 @@
+"""Transfers that move money exactly once: written down as pending with the daily limit taken
+(`reservation`, `limits`), sent once and settled (`send`, which states the exactly-once rule),
+settled later by asking the bank when its answer was unknown (`reconcile`), and listed for
+the user (`queries`, `api`). `model` is the transfer as recorded.
+
+Other features use what this package exports below; its own modules import one another."""
+from __future__ import annotations
+
+from banking.transfers.limits import used_today
+from banking.transfers.model import Transfer
+from banking.transfers.reconcile import reconcile_once
+from banking.transfers.reservation import reserve
+from banking.transfers.send import call_events, execute
+
+__all__ = ["Transfer", "call_events", "execute", "reconcile_once", "reserve", "used_today"]

@@ -10,8 +10,7 @@ from banking.auth import device_auth
 from banking.platform.http import docs
 from banking.platform.http.errors import ApiError
 from banking.platform.http.parsing import Blueprint
-from banking.platform.services import current
-from banking.transfers import service as transfers
+from banking.transfers import queries
 from banking.voice.schemas import TransferListQuerySchema, TransferListSchema, TransferSchema
 
 blp = Blueprint("transfers", __name__, url_prefix="/v1/transfers", description="The device user's transfers")
@@ -23,7 +22,7 @@ blp.teardown_request(device_auth.forget_request_state)
 _EXAMPLE = {"transfer_id": "tr_3f2c0e6b9a6f4c1d8e0f1a2b3c4d5e6f", "status": "completed", "amount": 50000,
             "payee": "엄마", "bank": "kbank", "created_at": "2026-03-02T01:15:04+00:00",
             "updated_at": "2026-03-02T01:15:05+00:00"}
-#: what `banking.transfers.service` issues; anything else (a NUL byte, which PostgreSQL text cannot
+#: what `banking.transfers.reservation` issues; anything else (a NUL byte, which PostgreSQL text cannot
 #: hold, included) names no transfer and never reaches the database
 _TRANSFER_ID = re.compile(r"tr_[0-9a-f]{32}")
 
@@ -40,9 +39,9 @@ def _public(row: Any) -> dict[str, Any]:
 @docs.errors(blp, docs.DEVICE_ERRORS | {422: "Bad query"})
 def list_transfers(query: dict[str, Any]) -> dict[str, Any]:
     """The user's transfers, newest first."""
-    services = current()
-    with services.db.read() as conn:
-        rows = transfers.recent(conn, g.user_id, query["limit"])
+    # the read the edge checked the nonce in, continued
+    with device_auth.unit_of_work().read() as conn:
+        rows = queries.recent(conn, g.user_id, query["limit"])
     return {"transfers": [_public(r) for r in rows]}
 
 
@@ -54,8 +53,8 @@ def get_transfer(transfer_id: str) -> dict[str, Any]:
     """One of the user's transfers; 404 for another user's or an unknown id."""
     row = None
     if _TRANSFER_ID.fullmatch(transfer_id):
-        with current().db.read() as conn:
-            row = transfers.get(conn, g.user_id, transfer_id)
+        with device_auth.unit_of_work().read() as conn:
+            row = queries.get(conn, g.user_id, transfer_id)
     if row is None:
         raise ApiError(404, "not_found", "No such transfer.")
     return _public(row)

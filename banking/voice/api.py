@@ -9,6 +9,7 @@ from banking.auth import device_auth
 from banking.platform.http import docs
 from banking.platform.http.parsing import Blueprint
 from banking.platform.services import current
+from banking.voice.repository import SqlTurnUnitOfWork
 from banking.voice.schemas import VoiceTurnRequestSchema, VoiceTurnResponseSchema
 from banking.voice.turn import handle_turn
 
@@ -31,7 +32,9 @@ blp.teardown_request(device_auth.forget_request_state)
 @docs.errors(blp, docs.DEVICE_ERRORS | docs.BODY_ERRORS)
 def turn(body: dict[str, Any]) -> Response:
     """One turn of a conversation: the device's recognised text in, speech and a card out."""
-    reply = handle_turn(current(), user_id=g.user_id, device_id=g.device_id, request_id=g.get("request_id"),
+    services = current()
+    reply = handle_turn(services, SqlTurnUnitOfWork(device_auth.unit_of_work(), services),
+                        user_id=g.user_id, device_id=g.device_id, request_id=g.get("request_id"),
                         utterance=body["utterance"], session_id=body.get("session_id"), locale=body.get("locale"))
     # a TurnReply has exactly the response schema's fields: the schema documents the reply
     # (and the contract tests hold the reply to it), but dumping it again would copy it as is

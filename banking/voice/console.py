@@ -16,27 +16,14 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 from banking.auth.signing import signed_headers
 from banking.demo.seed import DEMO_DEVICE, DEMO_DEVICE_SECRET
 from banking.platform.http.errors import envelope
+from banking.platform.http.page_headers import harden
 
 TURN_PATH = "/v1/voice/turn"
 
 bp = Blueprint("speaker_console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-_SECURITY_HEADERS = {
-    # everything the page loads comes from the app itself
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
-@bp.after_request
-def _harden(response: Response) -> Response:
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+harden(bp, fetches=True)  # the page posts each turn to its helper below
 
 
 @bp.get("")

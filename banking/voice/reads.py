@@ -1,5 +1,6 @@
 """Balance, transactions and accounts: read live from the partners through the port (the
-balances are the banks' ledgers, never a copy in couchbank's database)."""
+balances are the banks' ledgers, never a copy in couchbank's database), shaped as the turn's
+data; `banking.core.speech` words them."""
 from __future__ import annotations
 
 import concurrent.futures
@@ -9,13 +10,14 @@ from typing import Any, Sequence
 
 from adapters.base import PartnerError, Transaction
 from banking.core import speech
-from banking.core.dialog import Reply, mask
+from banking.core.dialog import Reply
+from banking.core.formats import mask
 from banking.platform.partners import CallLog
 from banking.platform.pools import PoolFull, cancel_unstarted
 from banking.platform.security import account_numbers
 from banking.platform.services import Services
 
-SPOKEN_TRANSACTIONS = 3
+#: the transactions a card shows, newest first, across the user's banks
 CARD_TRANSACTIONS = 10
 
 
@@ -74,21 +76,10 @@ def _gather(services: Services, calls: CallLog, op: str, chosen: list[Any], fn: 
 
 def _balance(services: Services, calls: CallLog, chosen: list[Any], locale: str,
              budget_s: float) -> ReadResult:
-    items = []
     found = _gather(services, calls, "balance", chosen, lambda a, n: a.balance(n), budget_s)
-    for account, balance in zip(chosen, found):
-        items.append({"bank": account.bank, "name": account.name, "number_masked": mask(account.last4),
-                      "balance": balance.balance, "currency": "KRW"})
-    lines = [f"{speech.bank_name(i['bank'], locale)} {i['number_masked']}: {speech.won(i['balance'], locale).text}"
-             for i in items]
-    if len(items) == 1:
-        reply = Reply("balance_one", {"bank": items[0]["bank"], "balance": items[0]["balance"]})
-    else:
-        parts = [speech.Spoken(f"{speech.bank_name(i['bank'], locale)} {speech.won(i['balance'], locale).text}",
-                               f"{speech.bank_name(i['bank'], locale)} {speech.won(i['balance'], locale).ssml}")
-                 for i in items]
-        reply = Reply("balance_many", {"items": speech.join(parts, locale)})
-    return ReadResult([reply], lines, {"accounts": items})
+    items = [{"bank": account.bank, "name": account.name, "number_masked": mask(account.last4),
+              "balance": balance.balance, "currency": "KRW"} for account, balance in zip(chosen, found)]
+    return _result(speech.balances(items, locale), {"accounts": items})
 
 
 def _transactions(services: Services, calls: CallLog, chosen: list[Any], locale: str,
@@ -102,35 +93,14 @@ def _transactions(services: Services, calls: CallLog, chosen: list[Any], locale:
     found = found[:CARD_TRANSACTIONS]
     data = {"transactions": [{"bank": t.bank, "at": t.at.isoformat(), "amount": t.amount,
                               "counterparty": t.counterparty, "balance_after": t.balance_after} for t in found]}
-    if not found:
-        return ReadResult([Reply("no_transactions")], [], data)
-    lines = [_line(t, locale).text for t in found]
-    spoken = found[:SPOKEN_TRANSACTIONS]
-    items = speech.join([_line(t, locale) for t in spoken], locale)
-    reply = Reply("transactions", {"count": len(found), "spoken": len(spoken), "items": items})
-    return ReadResult([reply], lines, data)
-
-
-def _line(t: Transaction, locale: str) -> speech.Spoken:
-    amount = speech.won(abs(t.amount), locale)
-    when = speech.when(t.at, locale)
-    if locale == "ko-KR":
-        kind = "입금" if t.amount > 0 else "출금"
-        return speech.Spoken(f"{when} {t.counterparty} {amount.text} {kind}",
-                             f"{when} {speech.escape(t.counterparty)} {amount.ssml} {kind}")
-    kind = "from" if t.amount > 0 else "to"
-    verb = "received" if t.amount > 0 else "sent"
-    return speech.Spoken(f"{when}: {verb} {amount.text} {kind} {t.counterparty}",
-                         f"{when}: {verb} {amount.ssml} {kind} {speech.escape(t.counterparty)}")
+    return _result(speech.transactions(found, locale), data)
 
 
 def _list_accounts(chosen: list[Any], locale: str) -> ReadResult:
     items = [{"bank": a.bank, "name": a.name, "number_masked": mask(a.last4), "primary": bool(a.is_primary)}
              for a in chosen]
-    primary = "주 계좌" if locale == "ko-KR" else "primary"
-    spoken = [speech.Spoken(f"{speech.bank_name(i['bank'], locale)} {i['name']}" + (f" ({primary})" if i["primary"] else ""),
-                            speech.escape(f"{speech.bank_name(i['bank'], locale)} {i['name']}"))
-              for i in items]
-    lines = [f"{speech.bank_name(i['bank'], locale)} {i['name']} {i['number_masked']}" + (f" · {primary}" if i["primary"] else "")
-             for i in items]
-    return ReadResult([Reply("accounts", {"items": speech.join(spoken, locale)})], lines, {"accounts": items})
+    return _result(speech.accounts(items, locale), {"accounts": items})
+
+
+def _result(answer: speech.Answer, data: dict[str, Any]) -> ReadResult:
+    return ReadResult([answer.reply], answer.card_lines, data)

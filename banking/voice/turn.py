@@ -2,9 +2,11 @@
 spoken PIN or code when the conversation awaits one, let the dialog decide, do the banking,
 save the conversation (optimistic concurrency) with its audit events, and render the reply.
 
-Transactions never span a partner call: reads happen before the save, and a transfer is
-written down as pending (with the conversation that authorised it) before the bank hears of
-it.
+Storage goes through the turn's unit of work (`banking.voice.repository`): the HTTP edge
+hands it over with the read transaction it began and the nonce that the turn's first commit
+spends. Transactions never span a partner call: reads happen before the save, and a transfer
+is written down as pending (with the conversation that authorised it) before the bank hears
+of it.
 """
 from __future__ import annotations
 
@@ -12,49 +14,24 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
-import json
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
-
-from banking.audit.trail import Actor
-from banking.auth import verification
+from banking import transfers
+from banking.audit.trail import Actor, Event
 from banking.core import dialog, speech
-from banking.core.dialog import Decision, Facts, Limits, Reply, State
+from banking.core.dialog import Decision, Facts, Reply, State
 from banking.core.nlu import Parse, parse
 from banking.core.nlu.redact import redact_digits
-from banking.core.payee_match import Payee
 from banking.platform import metrics
 from banking.platform.partners import CallLog, PartnerCall
 from banking.platform.pools import PoolFull
-from banking.platform.security import account_numbers
 from banking.platform.services import Services
-from banking.platform.store import FIRST_WRITE, insert_ignore
-from banking.platform.store.direct import Direct
-from banking.platform.store.tables import accounts, payees, sessions, transfers as transfers_table, users
-from banking.transfers import service as transfers
+from banking.transfers import Transfer
 from banking.voice import reads
-
-# Built once: on the hot path, constructing a Core statement costs more than running it, and
-# each runs on the driver's cursor (`banking.platform.store.direct`)
-# a conversation belongs to the device that started it: another device (even the same
-# user's) naming its id starts a new one
-_SESSION = Direct(select(sessions).where(sessions.c.id == bindparam("id"),
-                                         sessions.c.user_id == bindparam("user_id"),
-                                         sessions.c.device_id == bindparam("device_id")))
-_USER = Direct(select(users).where(users.c.id == bindparam("user_id")))
-_PAYEES = Direct(select(payees).where(payees.c.user_id == bindparam("user_id")).order_by(payees.c.id))
-_ACCOUNTS = Direct(select(accounts).where(accounts.c.user_id == bindparam("user_id"))
-                   .order_by(accounts.c.is_primary.desc(), accounts.c.id))
-_UPDATE_SESSION = Direct(update(sessions)
-                         .where(sessions.c.id == bindparam("session_id"),
-                                sessions.c.version == bindparam("seen_version"))
-                         .values(version=bindparam("new_version"), state=bindparam("state"),
-                                 updated_at=bindparam("updated_at"), verified_until=bindparam("verified_until")))
-_REMEMBER_LOCALE = update(users).where(users.c.id == bindparam("user_id")).values(locale=bindparam("locale"))
+from banking.voice.repository import Conversation, Known, SavedConversation, TurnRepository, TurnUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -74,64 +51,61 @@ class TurnReply:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-@dataclass
-class Conversation:
-    id: str
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """What a device said, and who it is."""
+
     user_id: str
     device_id: str
+    request_id: str | None
+    utterance: str
+    session_id: str | None
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """What every step of a turn reads: who speaks, in which conversation, when, what was
+    understood and what is known of the user."""
+
+    utterance: str
+    parsed: Parse
+    convo: Conversation
+    known: Known
+    #: the dialog's facts, with this turn's PIN or code check once it ran
+    facts: Facts
+    #: the conversation's state, in this turn's language
     state: State
-    version: int | None  # None: not yet in the database
-    verified: bool
-    notes: tuple[Reply, ...] = ()
-    #: the language of the user's last turn, as stored (`users.locale`)
-    user_locale: str = ""
+    #: what this turn's digits are checked as, if anything
+    checked: str | None
+    actor: Actor
+    now: dt.datetime
+    started: float
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+@dataclass(frozen=True)
+class Done:
+    """What a turn did: the state to keep and what to answer."""
+
+    state: State
+    replies: tuple[Reply, ...]
+    card_lines: list[str] = dataclasses.field(default_factory=list)
+    data: dict[str, Any] | None = None
 
 
-def load_conversation(conn: Connection, services: Services, user_id: str, device_id: str,
-                      session_id: str | None, now: dt.datetime) -> Conversation:
-    row = None
-    if session_id:
-        row = _SESSION.first(conn, {"id": session_id, "user_id": user_id, "device_id": device_id})
-    if row is None:
-        return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
-    idle = services.settings.session_idle_s
-    if _aware(row.updated_at) < now - dt.timedelta(seconds=idle):  # type: ignore[operator]
-        return Conversation(row.id, user_id, device_id, State(), row.version, False, (Reply("expired"),))
-    state = State.from_json(json.loads(row.state))
-    verified_until = _aware(row.verified_until)
-    verified = verified_until is not None and verified_until > now
-    if state.finished:
-        state = State(locale=state.locale)
-    return Conversation(row.id, user_id, device_id, state, row.version, verified)
+@dataclass(frozen=True)
+class Conflict:
+    """Another turn on the same conversation won the race: nothing of this one was applied."""
 
 
-def load_facts(conn: Connection, user_id: str, now: dt.datetime, verified: bool,
-               transfer: bool) -> tuple[Facts, Any]:
-    """What the dialog needs to decide; the payees and today's usage only for a transfer
-    (`dialog.concerns_transfer`)."""
-    params = {"user_id": user_id}
-    user = _USER.one(conn, params)
-    payee_rows = _PAYEES.all(conn, params) if transfer else ()
-    account_rows = _ACCOUNTS.all(conn, params)
-    locked = verification.is_locked(user.locked_until, now)
-    facts = Facts(
-        payees=tuple(Payee(p.name, tuple(json.loads(p.aliases)), p.bank, p.last4, p.number_enc)
-                     for p in payee_rows),
-        banks=tuple(a.bank for a in account_rows),
-        primary_bank=next((a.bank for a in account_rows if a.is_primary), None),
-        limits=Limits(user.otp_threshold, user.per_transfer_limit, user.daily_limit,
-                      transfers.used_today(conn, user_id, now) if transfer else 0),
-        verified=verified and not locked,
-        locked=locked,
-        has_otp=user.totp_secret_enc is not None,
-    )
-    return facts, (user, account_rows)
+@dataclass(frozen=True)
+class Reserved:
+    """A transfer written down as pending, with its conversation; `transfer` is None when
+    the daily limit refused it."""
+
+    done: Done
+    transfer: Transfer | None
 
 
 def redact(utterance: str, parsed: Parse, checked: str | None) -> str:
@@ -143,78 +117,62 @@ def redact(utterance: str, parsed: Parse, checked: str | None) -> str:
     return redact_digits(utterance)[:500]
 
 
-def handle_turn(services: Services, *, user_id: str, device_id: str, request_id: str | None,
-                utterance: str, session_id: str | None, locale: str | None) -> TurnReply:
+def handle_turn(services: Services, uow: TurnUnitOfWork, *, user_id: str, device_id: str,
+                request_id: str | None, utterance: str, session_id: str | None,
+                locale: str | None) -> TurnReply:
+    request = TurnRequest(user_id, device_id, request_id, utterance, session_id, locale)
     with CallLog() as calls:
-        return _turn(services, calls, user_id, device_id, request_id, utterance, session_id, locale)
+        return _turn(services, uow, calls, request)
 
 
-def _turn(services: Services, calls: CallLog, user_id: str, device_id: str, request_id: str | None,
-          utterance: str, session_id: str | None, locale: str | None) -> TurnReply:
+def _turn(services: Services, uow: TurnUnitOfWork, calls: CallLog, request: TurnRequest) -> TurnReply:
+    ctx = _context(services, uow, request)
+    calls.on_late = functools.partial(_audit_late_call, uow, ctx.actor)
+    ctx = _check(uow, ctx)
+    decision = dialog.decide(ctx.state, ctx.parsed, ctx.facts)
+    result = _carry_out(services, uow, calls, ctx, decision)
+    if isinstance(result, Conflict):
+        return _busy(uow, ctx)
+    reply = _render(ctx, decision, result)
+    metrics.TURNS.labels(decision.intent, result.state.status).inc()
+    metrics.TURN_SECONDS.observe(time.monotonic() - ctx.started)
+    return reply
+
+
+def _context(services: Services, uow: TurnUnitOfWork, request: TurnRequest) -> TurnContext:
+    """Understand the utterance and read what the turn needs, in one read transaction."""
     started = time.monotonic()
     now = services.clock()
-    parsed = parse(utterance, locale)
-    with services.db.read() as conn:
-        convo = load_conversation(conn, services, user_id, device_id, session_id, now)
-        facts, (user, account_rows) = load_facts(conn, user_id, now, convo.verified,
-                                                 dialog.concerns_transfer(convo.state, parsed))
-    convo.user_locale = user.locale
-    actor = Actor(user_id=user_id, device_id=device_id, session_id=convo.id, request_id=request_id)
-    calls.on_late = functools.partial(_audit_late_call, services, actor)
+    parsed = parse(request.utterance, request.locale)
+    with uow.read() as repo:
+        saved = (repo.find_conversation(request.session_id, request.user_id, request.device_id)
+                 if request.session_id else None)
+        convo = _conversation(saved, request, now, services.settings.session_idle_s)
+        known = repo.load_facts(request.user_id, now, convo.verified, dialog.concerns_transfer(convo.state, parsed))
+    convo.user_locale = known.locale
     state = convo.state
     if state.task is None:
-        state = dataclasses.replace(state, locale=locale or _spoken_locale(utterance, parsed, convo))
-    elif locale:
-        state = dataclasses.replace(state, locale=locale)
+        state = dataclasses.replace(state, locale=request.locale or _spoken_locale(request.utterance, parsed, convo))
+    elif request.locale:
+        state = dataclasses.replace(state, locale=request.locale)
+    actor = Actor(user_id=request.user_id, device_id=request.device_id, session_id=convo.id,
+                  request_id=request.request_id)
+    return TurnContext(request.utterance, parsed, convo, known, known.facts, state,
+                       dialog.needs_check(state, parsed), actor, now, started)
 
-    checked = dialog.needs_check(state, parsed)
-    if checked == "pin":
-        facts = dataclasses.replace(facts, pin=verification.check_pin(services, user_id, parsed.digits or "", actor))
-    elif checked == "otp":
-        facts = dataclasses.replace(facts, otp=verification.check_otp(services, user_id, parsed.digits or "", actor))
 
-    decision = dialog.decide(state, parsed, facts)
-    locked = facts.locked or facts.pin == "locked" or any(r.key == "locked" for r in decision.replies)
-    verified = not locked and (convo.verified or "verify_session" in decision.actions)
-
-    replies = list(convo.notes) + list(decision.replies)
-    card_lines: list[str] = []
-    data: dict[str, Any] | None = None
-    new_state = decision.state
-    loc = new_state.locale
-
-    if "read" in decision.actions:
-        try:
-            result = reads.perform(services, calls, new_state.task or "balance", new_state.bank,
-                                   account_rows, loc, _budget_left(services, started))
-            replies += result.replies
-            card_lines, data = result.card_lines, result.data
-        except reads.BankUnavailable as exc:
-            replies.append(Reply("partner_unavailable", {"bank": exc.bank}))
-            new_state = dataclasses.replace(new_state, status="failed")
-
-    if "transfer" in decision.actions:
-        outcome = _transfer(services, convo, new_state, decision, facts, user, account_rows, actor, verified,
-                            now, utterance, parsed, checked, calls, started)
-        if outcome is None:
-            return _busy(services, convo, actor, parsed, utterance, checked)
-        new_state, extra, data = outcome
-        replies += extra
-    else:
-        saved = _save(services, convo, new_state, verified, now, actor,
-                      _turn_event(decision, new_state, parsed, utterance, checked), calls)
-        if not saved:
-            return _busy(services, convo, actor, parsed, utterance, checked)
-
-    rendered = speech.render(loc, decision.intent, replies, card_lines)
-    metrics.TURNS.labels(decision.intent, new_state.status).inc()
-    metrics.TURN_SECONDS.observe(time.monotonic() - started)
-    return TurnReply(
-        session_id=convo.id, intent=decision.intent,
-        slots={"amount": new_state.amount, "payee": new_state.payee, "bank": new_state.bank},
-        status=new_state.status, awaiting=new_state.awaiting,
-        speech=rendered.speech, ssml=rendered.ssml, card=rendered.card, data=data,
-    )
+def _conversation(saved: SavedConversation | None, request: TurnRequest, now: dt.datetime,
+                  idle_s: int) -> Conversation:
+    """The conversation this turn continues: a new one for an unknown id, a fresh start
+    once it sat idle too long or finished."""
+    user_id, device_id = request.user_id, request.device_id
+    if saved is None:
+        return Conversation("s_" + uuid.uuid4().hex, user_id, device_id, State(), None, False)
+    if saved.updated_at < now - dt.timedelta(seconds=idle_s):
+        return Conversation(saved.id, user_id, device_id, State(), saved.version, False, (Reply("expired"),))
+    verified = saved.verified_until is not None and saved.verified_until > now
+    state = State(locale=saved.state.locale) if saved.state.finished else saved.state
+    return Conversation(saved.id, user_id, device_id, state, saved.version, verified)
 
 
 def _spoken_locale(utterance: str, parsed: Parse, convo: Conversation) -> str:
@@ -227,135 +185,162 @@ def _spoken_locale(utterance: str, parsed: Parse, convo: Conversation) -> str:
     return convo.user_locale or parsed.locale
 
 
-def _audit_late_call(services: Services, actor: Actor, call: PartnerCall) -> None:
-    """A partner call that finished after its turn had answered is still an event. It runs
-    in the thread that made the call, which carries the request's context: the request's
-    first-write step (its nonce) is not this write's to take."""
-    token = FIRST_WRITE.set(None)
+def _check(uow: TurnUnitOfWork, ctx: TurnContext) -> TurnContext:
+    """Check the spoken PIN or code the conversation awaits. It commits on its own (the
+    turn's first commit, so it spends the request's nonce), so that a try counts even when
+    the turn then loses a race on its conversation."""
+    if ctx.checked is None:
+        return ctx
+    user_id, digits = ctx.actor.user_id or "", ctx.parsed.digits or ""
+    with uow.write() as repo:
+        if ctx.checked == "pin":
+            facts = dataclasses.replace(ctx.facts, pin=repo.check_pin(user_id, digits, ctx.actor))
+        else:
+            facts = dataclasses.replace(ctx.facts, otp=repo.check_otp(user_id, digits, ctx.actor))
+        uow.commit()
+    return dataclasses.replace(ctx, facts=facts)
+
+
+def _carry_out(services: Services, uow: TurnUnitOfWork, calls: CallLog, ctx: TurnContext,
+               decision: Decision) -> Done | Conflict:
+    """Do what the dialog decided, and save the conversation with it."""
+    facts = ctx.facts
+    locked = facts.locked or facts.pin == "locked" or any(r.key == "locked" for r in decision.replies)
+    verified = not locked and (ctx.convo.verified or "verify_session" in decision.actions)
+    verified_until = ctx.now + dt.timedelta(seconds=services.settings.session_idle_s) if verified else None
+    done = Done(decision.state, ctx.convo.notes + decision.replies)
+    if "read" in decision.actions:
+        done = _read(services, calls, ctx, done)
+    if "transfer" in decision.actions:
+        return _transfer(services, uow, calls, ctx, decision, done, verified_until)
+    return _save(uow, calls, ctx, decision, done, verified_until)
+
+
+def _read(services: Services, calls: CallLog, ctx: TurnContext, done: Done) -> Done:
+    """Balance, transactions or accounts, live from the partners, outside any transaction."""
+    state = done.state
     try:
-        with services.db.begin() as conn:
-            services.audit.append(conn, call.audit_type, call.audit_detail(), actor)
-    finally:
-        FIRST_WRITE.reset(token)
+        result = reads.perform(services, calls, state.task or "balance", state.bank, ctx.known.accounts,
+                               state.locale, _budget_left(services, ctx.started))
+    except reads.BankUnavailable as exc:
+        return Done(dataclasses.replace(state, status="failed"),
+                    (*done.replies, Reply("partner_unavailable", {"bank": exc.bank})))
+    return Done(state, (*done.replies, *result.replies), result.card_lines, result.data)
+
+
+def _save(uow: TurnUnitOfWork, calls: CallLog, ctx: TurnContext, decision: Decision, done: Done,
+          verified_until: dt.datetime | None) -> Done | Conflict:
+    # drained (and so logged) before the write lock is taken, not while it is held
+    events = [*transfers.call_events(calls, ctx.actor), _turn_event(ctx, decision, done.state)]
+    with uow.write() as repo:
+        if not repo.save_conversation(ctx.convo, done.state, ctx.now, verified_until):
+            return Conflict()
+        repo.record(events)
+        uow.commit()
+    return done
+
+
+def _transfer(services: Services, uow: TurnUnitOfWork, calls: CallLog, ctx: TurnContext, decision: Decision,
+              done: Done, verified_until: dt.datetime | None) -> Done | Conflict:
+    """Reserve, send and report a transfer the dialog authorised."""
+    state = done.state
+    payee = next((p for p in ctx.facts.payees if p.name == state.payee), None)
+    source = next((a for a in ctx.known.accounts if a.bank == state.bank), None)
+    if payee is None or source is None or state.amount is None:
+        rejected = Done(dataclasses.replace(state, status="rejected"), (*done.replies, Reply("not_understood")))
+        return _save(uow, calls, ctx, decision, rejected, verified_until)
+    with uow.write() as repo:
+        reserved = _reserve(repo, ctx, decision, done, source, payee, state.amount, verified_until)
+        if isinstance(reserved, Conflict):
+            return reserved
+        uow.commit()
+    if reserved.transfer is None:
+        return reserved.done
+    return _report(uow, reserved.done, reserved.transfer, _send(services, ctx, reserved.transfer))
+
+
+def _reserve(repo: TurnRepository, ctx: TurnContext, decision: Decision, done: Done, source: Any,
+             payee: Any, amount: int, verified_until: dt.datetime | None) -> Reserved | Conflict:
+    """In one transaction: the daily limit taken, the transfer written down as pending, the
+    conversation that authorised it saved, and their events."""
+    user_id, limits = ctx.convo.user_id, ctx.facts.limits
+    transfer = repo.reserve(user_id, source, payee, amount, limits.daily, ctx.actor)
+    if transfer is None:
+        left = max(0, limits.daily - repo.used_today(user_id, ctx.now))
+        kept = Done(dataclasses.replace(done.state, status="rejected"),
+                    (*done.replies, Reply("over_daily", {"limit": limits.daily, "left": left})))
+    else:
+        kept = Done(dataclasses.replace(done.state, transfer_id=transfer.id), done.replies)
+    if not repo.save_conversation(ctx.convo, kept.state, ctx.now, verified_until):
+        return Conflict()
+    pending = [("transfer.pending", transfer.audit_detail(), ctx.actor)] if transfer is not None else []
+    repo.record([*pending, _turn_event(ctx, decision, kept.state)])
+    return Reserved(kept, transfer)
+
+
+def _send(services: Services, ctx: TurnContext, transfer: Transfer) -> str:
+    """The transfer's status once sent, or `pending` when the bank is slower than the turn."""
+    try:
+        future = services.sends.submit(transfers.execute, services, transfer, ctx.actor)
+        status: str = future.result(timeout=_budget_left(services, ctx.started))
+    except (PoolFull, concurrent.futures.TimeoutError):
+        # sent later or never, under the exactly-once rule (`banking.transfers.send`); the
+        # reconciler settles it either way
+        status = "pending"
+    return status
+
+
+def _report(uow: TurnUnitOfWork, done: Done, transfer: Transfer, status: str) -> Done:
+    data = {"transfer_id": transfer.id, "status": status, "amount": transfer.amount,
+            "payee": transfer.payee, "bank": transfer.from_bank}
+    if status == "completed":
+        said = Reply("transfer_completed", {"payee": transfer.payee, "amount": transfer.amount})
+        return Done(done.state, (*done.replies, said), data=data)
+    if status == "pending":
+        return Done(done.state, (*done.replies, Reply("transfer_pending")), data=data)
+    with uow.read() as repo:
+        reason = repo.failure_reason(transfer.id) or "rejected"
+    return Done(dataclasses.replace(done.state, status="failed"),
+                (*done.replies, Reply("transfer_failed", {"payee": transfer.payee, "reason": reason})), data=data)
+
+
+def _busy(uow: TurnUnitOfWork, ctx: TurnContext) -> TurnReply:
+    """The reply to a turn that lost a race on its conversation (a double-submitted PIN, a
+    device retry): nothing of it is applied; the conversation as the winner left it stands."""
+    with uow.read() as repo:
+        state = repo.conversation_state(ctx.convo.id)
+    intent = state.task or "unknown"
+    with uow.write() as repo:
+        repo.record([("turn", {"intent": intent, "status": "conflict",
+                               "utterance": redact(ctx.utterance, ctx.parsed, ctx.checked)}, ctx.actor)])
+        uow.commit()
+    rendered = speech.render(state.locale, intent, [Reply("busy")])
+    return TurnReply(ctx.convo.id, intent, {"amount": state.amount, "payee": state.payee, "bank": state.bank},
+                     state.status, state.awaiting, rendered.speech, rendered.ssml, rendered.card, None)
+
+
+def _render(ctx: TurnContext, decision: Decision, done: Done) -> TurnReply:
+    state = done.state
+    rendered = speech.render(state.locale, decision.intent, done.replies, done.card_lines)
+    return TurnReply(
+        session_id=ctx.convo.id, intent=decision.intent,
+        slots={"amount": state.amount, "payee": state.payee, "bank": state.bank},
+        status=state.status, awaiting=state.awaiting,
+        speech=rendered.speech, ssml=rendered.ssml, card=rendered.card, data=done.data,
+    )
+
+
+def _audit_late_call(uow: TurnUnitOfWork, actor: Actor, call: PartnerCall) -> None:
+    """A partner call that finished after its turn had answered is still an event, written
+    in the thread that made the call, in a transaction of its own."""
+    uow.record_apart([(call.audit_type, call.audit_detail(), actor)])
 
 
 def _budget_left(services: Services, started: float) -> float:
     return max(0.1, services.settings.turn_budget_s - (time.monotonic() - started))
 
 
-def _turn_event(decision: Decision, state: State, parsed: Parse, utterance: str,
-                checked: str | None) -> dict[str, Any]:
-    return {"intent": decision.intent, "status": state.status, "awaiting": state.awaiting,
-            "utterance": redact(utterance, parsed, checked), "locale": state.locale,
-            "amount": state.amount, "payee": state.payee, "bank": state.bank}
-
-
-def _write_session(conn: Connection, convo: Conversation, state: State, verified: bool,
-                   now: dt.datetime, idle_s: int) -> bool:
-    """Insert or update the conversation; False when another turn changed it first."""
-    values = {"state": json.dumps(state.to_json(), ensure_ascii=False), "updated_at": now,
-              "verified_until": now + dt.timedelta(seconds=idle_s) if verified else None}
-    if state.locale != convo.user_locale:
-        conn.execute(_REMEMBER_LOCALE, {"user_id": convo.user_id, "locale": state.locale})
-    if convo.version is None:
-        return insert_ignore(conn, sessions, {"id": convo.id, "user_id": convo.user_id,
-                                              "device_id": convo.device_id, "version": 1,
-                                              "created_at": now, **values})
-    return _UPDATE_SESSION.execute(conn, {"session_id": convo.id, "seen_version": convo.version,
-                                          "new_version": convo.version + 1, **values}) == 1
-
-
-class _Conflict(Exception):
-    """Another turn on the same conversation won the race; roll this one back."""
-
-
-def _save(services: Services, convo: Conversation, state: State, verified: bool, now: dt.datetime,
-          actor: Actor, event: dict[str, Any], calls: CallLog) -> bool:
-    # drained (and so logged) before the write lock is taken, not while it is held
-    events = [*transfers.call_events(calls, actor), ("turn", event, actor)]
-    try:
-        with services.db.begin() as conn:
-            if not _write_session(conn, convo, state, verified, now, services.settings.session_idle_s):
-                raise _Conflict
-            services.audit.append_many(conn, events)
-    except _Conflict:
-        return False
-    return True
-
-
-def _busy(services: Services, convo: Conversation, actor: Actor, parsed: Parse, utterance: str,
-          checked: str | None) -> TurnReply:
-    """The reply to a turn that lost a race on its conversation (a double-submitted PIN, a
-    device retry): nothing of it is applied; the conversation as the winner left it stands."""
-    with services.db.read() as conn:
-        row = conn.execute(select(sessions.c.state).where(sessions.c.id == convo.id)).scalar_one()
-    state = State.from_json(json.loads(row))
-    with services.db.begin() as conn:
-        services.audit.append(conn, "turn", {"intent": state.task or "unknown", "status": "conflict",
-                                             "utterance": redact(utterance, parsed, checked)}, actor)
-    rendered = speech.render(state.locale, state.task or "unknown", [Reply("busy")])
-    return TurnReply(convo.id, state.task or "unknown",
-                     {"amount": state.amount, "payee": state.payee, "bank": state.bank},
-                     state.status, state.awaiting, rendered.speech, rendered.ssml, rendered.card, None)
-
-
-def _transfer(services: Services, convo: Conversation, state: State, decision: Decision, facts: Facts,
-              user: Any, account_rows: Any, actor: Actor, verified: bool, now: dt.datetime, utterance: str,
-              parsed: Parse, checked: str | None, calls: CallLog,
-              started: float) -> tuple[State, list[Reply], dict[str, Any] | None] | None:
-    """Reserve, send and report a transfer the dialog authorised. None when another turn on
-    the same conversation got there first (then nothing was reserved or sent)."""
-    facts_payee = next((p for p in facts.payees if p.name == state.payee), None)
-    source = next((a for a in account_rows if a.bank == state.bank), None)
-    if facts_payee is None or source is None or state.amount is None:
-        rejected = dataclasses.replace(state, status="rejected")
-        if not _save(services, convo, rejected, verified, now, actor,
-                     _turn_event(decision, rejected, parsed, utterance, checked), calls):
-            return None
-        return rejected, [Reply("not_understood")], None
-    try:
-        with services.db.begin() as conn:
-            reserved = transfers.reserve(
-                conn, services, user_id=convo.user_id, daily_limit=user.daily_limit,
-                from_bank=source.bank, from_account=account_numbers.account_number(services.keys, source),
-                payee=facts_payee.name, to_bank=facts_payee.bank,
-                to_account=account_numbers.payee_number(services.keys, convo.user_id, facts_payee),
-                amount=state.amount, actor=actor)
-            if reserved is None:
-                final = dataclasses.replace(state, status="rejected")
-                extra = [Reply("over_daily", {"limit": user.daily_limit,
-                                              "left": max(0, user.daily_limit - transfers.used_today(conn, convo.user_id, now))})]
-            else:
-                final = dataclasses.replace(state, transfer_id=reserved.id)
-                extra = []
-            if not _write_session(conn, convo, final, verified, now, services.settings.session_idle_s):
-                raise _Conflict
-            events = [("transfer.pending", reserved.audit_detail(), actor)] if reserved is not None else []
-            services.audit.append_many(conn, [*events, ("turn", _turn_event(decision, final, parsed, utterance,
-                                                                            checked), actor)])
-    except _Conflict:
-        return None
-    if reserved is None:
-        return final, extra, None
-    try:
-        future = services.sends.submit(transfers.execute, services, reserved, actor)
-        status = future.result(timeout=_budget_left(services, started))
-    except (PoolFull, concurrent.futures.TimeoutError):
-        # sent later or never, under the exactly-once rule (`banking.transfers.service`); the
-        # reconciler settles it either way
-        status = "pending"
-    data = {"transfer_id": reserved.id, "status": status, "amount": reserved.amount,
-            "payee": reserved.payee, "bank": reserved.from_bank}
-    if status == "completed":
-        return final, [Reply("transfer_completed", {"payee": reserved.payee, "amount": reserved.amount})], data
-    if status == "pending":
-        return final, [Reply("transfer_pending")], data
-    reason = _failure_reason(services, reserved.id)
-    return (dataclasses.replace(final, status="failed"),
-            [Reply("transfer_failed", {"payee": reserved.payee, "reason": reason})], data)
-
-
-def _failure_reason(services: Services, transfer_id: str) -> str:
-    with services.db.read() as conn:
-        return conn.execute(select(transfers_table.c.failure_reason)
-                            .where(transfers_table.c.id == transfer_id)).scalar_one() or "rejected"
+def _turn_event(ctx: TurnContext, decision: Decision, state: State) -> Event:
+    return ("turn", {"intent": decision.intent, "status": state.status, "awaiting": state.awaiting,
+                     "utterance": redact(ctx.utterance, ctx.parsed, ctx.checked), "locale": state.locale,
+                     "amount": state.amount, "payee": state.payee, "bank": state.bank}, ctx.actor)

@@ -25,7 +25,7 @@ _APPENDER = """
 import sys, threading, time
 from banking.platform import config
 from banking.audit.trail import Actor
-from banking.platform.services import build
+from banking.bootstrap import build
 
 services = build(config.load())
 services.ensure_ready()

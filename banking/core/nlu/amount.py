@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from .normalize import Text
+from .normalize import HANGUL, Text
 from .numbers import EN_NUMBER_WORDS, english_to_int, sino_to_int
 
 
@@ -32,7 +32,7 @@ _KO_CURRENCIES: Final[dict[str, str]] = {
     "달러": "USD", "딸라": "USD", "불": "USD", "엔": "JPY", "유로": "EUR", "위안": "CNY",
     "파운드": "GBP", "바트": "THB", "루피": "INR", "페소": "PHP", "동": "VND",
 }
-_KO_UNIT = re.compile(r"\s?(원|₩|달러|딸라|불(?![가-힣])|불로|불을|엔(?![가-힣])|엔을|엔으로|유로|위안|파운드|바트|루피|페소)")
+KO_MONEY_UNIT = re.compile(r"\s?(원|₩|달러|딸라|불(?![가-힣])|불로|불을|엔(?![가-힣])|엔을|엔으로|유로|위안|파운드|바트|루피|페소)")
 # Particles that may follow a bare number glued on (`5만을`, `삼만이요`); anything else glued
 # on means the syllables were part of a word (`만약`, `오늘`, `이번`, `사과`).
 _KO_PARTICLE = re.compile(r"(?:은|는|을|를|이|가|만|도|으로|로|까지|짜리|정도|쯤|씩|요|입니다|이에|이야|에|어치|치|만큼|하고|이랑|랑|과|와)")
@@ -40,23 +40,19 @@ _KO_COUNTER = re.compile(
     r"(?:명|개|번|시간|시|분|초|살|세|년|월|일|회|장|권|마리|대|층|호|미터|킬로|키로|칼로리|걸음|점|배|등|위|퍼센트|"
     r"프로|평|가지|곡|편|통|건|채|인분|그릇|잔|병|켤레|벌|송이|줄|쪽|페이지|글자|단어|표|석|주|주일|달|킬로그램|그램|"
     r"리터|cc|km|kg|m\b|명분|포기|알|판|칸|점수|등급|대로|도)")
-_SINO_DIGIT_ONLY = re.compile(r"^[영공일이삼사오육륙칠팔구\s]+$")
 _HAS_BIG = re.compile(r"[만억조]")
 _LONE_SYLLABLES = frozenset("영공일이삼사오육륙칠팔구십백천만억조")
 _HAS_UNIT = re.compile(r"[십백천만억조]")
-_WON_TAIL = re.compile(r"(?:을|를|이|은|만|도|으로|로|씩|짜리|정도|쯤|어치|까지|이요|요|입니다|이에|이야|에|만큼|이랑|하고|과|와|권|밖에|넘|가량|내외|이상|이하|미만|인데|이면|이나|이라|치|보내|송금|이체|부쳐|줘|주세요|넣어)")
-_HANGUL = re.compile(r"[가-힣]")
+WON_TAIL = re.compile(r"(?:을|를|이|은|만|도|으로|로|씩|짜리|정도|쯤|어치|까지|이요|요|입니다|이에|이야|에|만큼|이랑|하고|과|와|권|밖에|넘|가량|내외|이상|이하|미만|인데|이면|이나|이라|치|보내|송금|이체|부쳐|줘|주세요|넣어)")
 _CHEONMANE = re.compile(r"천만(?:에요|에|의\s?말씀)")
 
 _EN_SIGNS = re.compile(r"[$€£¥]")
 _EN_TOKEN = re.compile(r"[₩$€£¥]|\d+(?:\.\d+)?|[a-z]+|-", re.I)
-_EN_NUMWORDS: Final = EN_NUMBER_WORDS
 _EN_BIG: Final = frozenset(("hundred", "thousand", "million", "billion"))
 _EN_SUFFIX: Final = frozenset(("k", "m", "mil", "bn"))
-_EN_PRE: Final = frozenset(("₩", "krw", "$", "usd", "€", "£", "¥", "eur"))
-_EN_UNITS: Final = frozenset("won wons krw 원 dollar dollars buck bucks usd euro euros eur € yen jpy ¥ pound pounds gbp £ "
+EN_MONEY_BEFORE: Final = frozenset(("₩", "krw", "$", "usd", "€", "£", "¥", "eur"))
+EN_MONEY_AFTER: Final = frozenset("won wons krw 원 dollar dollars buck bucks usd euro euros eur € yen jpy ¥ pound pounds gbp £ "
                              "yuan rmb cny peso pesos rupee rupees cent cents".split())
-_EN_ID_BEFORE: Final = frozenset("account accounts number no card pin code id phone ending extension room zip".split())
 _EN_COUNTERS: Final = frozenset(
     """percent times day days week weeks month months year years hour hours minute minutes second seconds am pm a p
     o'clock people person persons item items transaction transactions account accounts card cards digit digits point
@@ -95,14 +91,14 @@ def _korean_amounts(s: str) -> list[Amount]:
     for m in _KO_RUN.finditer(s):
         run = m.group(0).strip()
         start, end = m.start(), m.start() + len(m.group(0).rstrip())
-        unit_m = _KO_UNIT.match(s, end)
+        unit_m = KO_MONEY_UNIT.match(s, end)
         if unit_m is None and len(run) == 1 and run in _LONE_SYLLABLES:
             continue        # `이`, `사`, `일` inside ordinary words: the common case, rejected cheaply
-        glued_left = start > 0 and bool(_HANGUL.match(s[start - 1]))
+        glued_left = start > 0 and bool(HANGUL.match(s[start - 1]))
         if unit_m:
             unit = unit_m.group(1)
             after = unit_m.end()
-            if unit == "원" and after < len(s) and _HANGUL.match(s[after]) and not _WON_TAIL.match(s, after):
+            if unit == "원" and after < len(s) and HANGUL.match(s[after]) and not WON_TAIL.match(s, after):
                 continue        # `원인`, `원래`, `원하는`: 원 starts a word here
             compact_run = run.replace(" ", "")
             if glued_left and (len(compact_run) < 2 or not (any(ch.isdigit() for ch in compact_run) or _HAS_UNIT.search(compact_run))):
@@ -119,7 +115,7 @@ def _korean_amounts(s: str) -> list[Amount]:
         if glued_left:
             continue
         nxt = s[end:end + 1]
-        if nxt and _HANGUL.match(nxt) and not _KO_PARTICLE.match(s, end):
+        if nxt and HANGUL.match(nxt) and not _KO_PARTICLE.match(s, end):
             continue
         if _KO_COUNTER.match(s, end + 1 if nxt == " " else end):
             continue
@@ -150,55 +146,71 @@ def _english_number(num: str) -> int | None:
 
 
 def _english_amounts(s: str) -> list[Amount]:
-    """Token walk: a run of digits / number words, an optional sign before and unit after."""
-    toks = [(m.group(0).lower(), m.start(), m.end()) for m in _EN_TOKEN.finditer(s)]
+    """Each number in the text, written or in words, read with the currency sign or code
+    before it (`$`, `krw`) and the currency word after it (`won`, `dollars`)."""
+    spans = list(_EN_TOKEN.finditer(s))
+    words = [m.group(0).lower() for m in spans]
     found: list[Amount] = []
-    n = len(toks)
     i = 0
-    while i < n:
-        tok = toks[i][0]
-        starts = tok[0].isdigit() or tok in _EN_NUMWORDS or (
-            tok in ("a", "an") and i + 1 < n and toks[i + 1][0] in _EN_BIG)
-        if not starts:
+    while i < len(words):
+        pieces = _number_at(words, spans, i)
+        if not pieces:
             i += 1
             continue
-        j = i
-        pieces: list[str] = []
-        while j < n:
-            w = toks[j][0]
-            if w[0].isdigit() or w in _EN_NUMWORDS or (j == i and w in ("a", "an")):
-                pieces.append(w)
-            elif w in _EN_SUFFIX and pieces and pieces[-1][0].isdigit() and toks[j][1] - toks[j - 1][2] <= 1:
-                pieces.append(w)
-            elif w in ("and", "-") and j + 1 < n and toks[j + 1][0] in _EN_NUMWORDS and pieces:
-                pieces.append("and")
-            else:
-                break
-            j += 1
-        value = _english_number(" ".join(pieces))
-        start, end = toks[i][1], toks[j - 1][2]
-        pre = toks[i - 1][0] if i > 0 and toks[i - 1][0] in _EN_PRE else ""
-        if pre:
-            start = toks[i - 1][1]
-        unit = toks[j][0] if j < n and toks[j][0] in _EN_UNITS else ""
-        if unit:
-            end = toks[j][2]
-        i = j + (1 if unit else 0)
-        if value is None or value <= 0:
-            continue
-        key = unit or pre
-        if key:
-            code = _EN_CURRENCY.get(key)
-            found.append(Amount(value if code is None else None, code, True, start, end))
-            continue
-        if j < n and toks[j][0] in _EN_COUNTERS:
-            continue
-        if any(p in _EN_BIG for p in pieces) or any(p in _EN_SUFFIX for p in pieces):
-            found.append(Amount(value, None, False, start, end))
-        elif len(pieces) == 1 and pieces[0].isdigit() and value >= 100 and not (i > 0 and toks[i - 1][0] in _EN_ID_BEFORE):
-            # a bare number after `account`, `number`, `card` is an identifier, not money
-            found.append(Amount(value, None, False, start, end))
+        after = i + len(pieces)
+        sign = _word(words, i - 1) if _word(words, i - 1) in EN_MONEY_BEFORE else ""
+        unit = _word(words, after) if _word(words, after) in EN_MONEY_AFTER else ""
+        start = spans[i - 1 if sign else i].start()
+        end = spans[after if unit else after - 1].end()
+        amount = _english_amount(pieces, sign, unit, _word(words, after), start, end)
+        if amount is not None:
+            found.append(amount)
+        i = after + (1 if unit else 0)
     return found
+
+
+def _word(words: list[str], i: int) -> str:
+    return words[i] if 0 <= i < len(words) else ""
+
+
+def _number_at(words: list[str], spans: list[re.Match[str]], i: int) -> list[str]:
+    """The words of the number that starts at word `i`, else []: digits and number words, a
+    scale glued to digits (`50k`, `50 k`), `and` or a hyphen between number words (`one
+    hundred and five`, `twenty-five`); `a` or `an` opens one before a scale (`a hundred`)."""
+    first = words[i]
+    if not (first[0].isdigit() or first in EN_NUMBER_WORDS
+            or first in ("a", "an") and _word(words, i + 1) in _EN_BIG):
+        return []
+    pieces = [first]
+    for k in range(i + 1, len(words)):
+        word = words[k]
+        if word[0].isdigit() or word in EN_NUMBER_WORDS:
+            pieces.append(word)
+        elif word in _EN_SUFFIX and pieces[-1][0].isdigit() and spans[k].start() - spans[k - 1].end() <= 1:
+            pieces.append(word)
+        elif word in ("and", "-") and _word(words, k + 1) in EN_NUMBER_WORDS:
+            pieces.append("and")
+        else:
+            break
+    return pieces
+
+
+def _english_amount(pieces: list[str], sign: str, unit: str, following: str, start: int,
+                    end: int) -> Amount | None:
+    """A number with its sign and unit as an amount: strong with a currency; weak when bare
+    but read as money (`fifty thousand`, `50k`, `50000`); else None (`5 days`, `3`)."""
+    value = _english_number(" ".join(pieces))
+    if value is None or value <= 0:
+        return None
+    if sign or unit:
+        currency = _EN_CURRENCY.get(unit or sign)
+        return Amount(value if currency is None else None, currency, True, start, end)
+    if following in _EN_COUNTERS:
+        return None
+    if any(p in _EN_BIG or p in _EN_SUFFIX for p in pieces) or (
+            len(pieces) == 1 and pieces[0].isdigit() and value >= 100):
+        return Amount(value, None, False, start, end)
+    return None
 
 
 def find_amount(t: Text) -> Amount | None:

@@ -10,20 +10,20 @@ from typing import Final
 
 from .normalize import Text
 
-_EN_DIGITS: Final[dict[str, str]] = {
+EN_DIGITS: Final[dict[str, str]] = {
     "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "to": "2", "too": "2", "three": "3",
     "four": "4", "for": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }
 # Longest first so `일곱` wins over `일`.
-_HOMOPHONES: Final = frozenset(("to", "too", "for"))
-_KO_DIGIT_WORDS: Final[tuple[tuple[str, str], ...]] = (
+HOMOPHONES: Final = frozenset(("to", "too", "for"))
+KO_DIGIT_WORDS: Final[tuple[tuple[str, str], ...]] = (
     ("다섯", "5"), ("여섯", "6"), ("일곱", "7"), ("여덟", "8"), ("여덜", "8"), ("아홉", "9"),
     ("하나", "1"), ("둘", "2"), ("셋", "3"), ("넷", "4"),
     ("영", "0"), ("공", "0"), ("일", "1"), ("이", "2"), ("삼", "3"), ("사", "4"), ("오", "5"),
     ("육", "6"), ("륙", "6"), ("칠", "7"), ("팔", "8"), ("구", "9"),
 )
 _KO_FIRST: Final[dict[str, tuple[tuple[str, str], ...]]] = {}
-for _w, _d in _KO_DIGIT_WORDS:
+for _w, _d in KO_DIGIT_WORDS:
     _KO_FIRST[_w[0]] = _KO_FIRST.get(_w[0], ()) + ((_w, _d),)
 
 _EN_PREFIX = re.compile(
@@ -37,7 +37,7 @@ _KO_PREFIX = re.compile(
 _KO_SUFFIXES: Final = ("입니다", "이에요", "예요", "에요", "이요", "이고요", "요", "이야", "야", "이다", "번")
 _KO_ALLOWED = frozenset("영공일이삼사오육륙칠팔구하나둘셋넷다섯여일곱덟덜아홉" "입니다이에요예요고야번" "음어아그제내저의나"
                         "비밀번호는핀인증코드암호은요오티피" "otpin" "0123456789 .,-?!")
-_EN_ALLOWED = frozenset(_EN_DIGITS) | frozenset(
+_EN_ALLOWED = frozenset(EN_DIGITS) | frozenset(
     """um umm uh uhh er ok okay so well my the pin code number password passcode otp one time verification security is
     it's its it that's that i think please thanks thank you""".split())
 _SEPARATORS = re.compile(r"[\s.,\-]+")
@@ -77,8 +77,8 @@ def _candidate(body: str) -> str | None:
         if _ASCII.match(tok):
             out.append(tok)
             hangul_only = False
-        elif low in _EN_DIGITS:
-            out.append(_EN_DIGITS[low])
+        elif low in EN_DIGITS:
+            out.append(EN_DIGITS[low])
             hangul_only = False
         else:
             got = _hangul_digits(tok)
@@ -86,7 +86,7 @@ def _candidate(body: str) -> str | None:
                 return None
             out.append(got)
     digits = "".join(out)
-    homophones = sum(1 for t in tokens if t.lower() in _HOMOPHONES)
+    homophones = sum(1 for t in tokens if t.lower() in HOMOPHONES)
     if homophones and len(tokens) - homophones < 3:
         return None     # `to`, `for`, `oh` are words first; only inside a longer digit string are they digits
     minimum = 3 if hangul_only and len(tokens) == 1 else 2

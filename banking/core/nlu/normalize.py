@@ -12,11 +12,10 @@ from typing import NamedTuple
 
 _QUOTES = str.maketrans({"`": "'", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\uff07": "'",
                          "\u00b4": "'", "\u2013": "-", "\u2014": "-", "\uffe6": "₩"})
-_SPACES = re.compile(r"\s+")
 # Punctuation that carries no meaning for us; `?`, `,`, `.`, `-`, `'`, `$`, `₩`, `%`, currency
 # signs and `~` are kept because numbers, questions and names use them.
 _NOISE = re.compile(r"[\"“”()\[\]{}<>*_#|^@&=+:;…·•♥♡☆★~!]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[a-z0-9가-힣]+(?:'[a-z]+)?")
@@ -43,7 +42,7 @@ def normalize(raw: str) -> Text:
         s = _DIGIT_COMMA.sub("", s)      # 12,000 -> 12000 so one token carries the number
     s = " ".join(s.split())
     lower = s.lower()
-    hangul = bool(_HANGUL.search(s))
+    hangul = bool(HANGUL.search(s))
     return Text(raw=raw, text=s, lower=lower, compact=lower.replace(" ", ""),
                 has_hangul=hangul, has_latin=bool(_LATIN.search(s)) if hangul or not s.isascii() else any(c.isalpha() for c in s),
                 question_mark=question, has_digit=bool(_DIGIT.search(s)),

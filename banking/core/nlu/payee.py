@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
-from .bank import _BANK
+from .bank import Grammar, grammar
 from .normalize import Text
 
 
@@ -22,11 +23,19 @@ class Payee:
     end: int
 
 
-_BANK_WORDS = r"(?:케이\s?뱅크|케뱅|k\s?-?\s?뱅크|k\s?-?\s?bank|kbank|우리\s?은행|우리\s?뱅크|woori(?:\s?bank)?|[가-힣]{1,6}은행|[가-힣]{1,4}뱅크)"
+#: any bank, installed or not, may be named in a payee's account phrase (`엄마 우리은행 계좌로`)
+_ANY_BANK_WORDS = r"[가-힣]{1,6}은행|[가-힣]{1,4}뱅크"
 _KO_NAME = r"(?P<name>[가-힣]{1,8}|[A-Za-z][A-Za-z.'-]{0,20})"
-_KO_ACCOUNT = re.compile(
-    r"(?<![가-힣A-Za-z])" + _KO_NAME + r"\s?(?:의\s?)?(?:" + _BANK_WORDS + r"\s?)?"
-    r"(?:계좌|통장|앞)\s?(?:으로|로|에다가|에다|에|쪽으로)(?!서)", re.I)
+
+
+@lru_cache(maxsize=4)
+def _ko_account(banks: Grammar) -> re.Pattern[str]:
+    bank_words = f"{banks.words}|{_ANY_BANK_WORDS}" if banks.words else _ANY_BANK_WORDS
+    return re.compile(
+        r"(?<![가-힣A-Za-z])" + _KO_NAME + r"\s?(?:의\s?)?(?:(?:" + bank_words + r")\s?)?"
+        r"(?:계좌|통장|앞)\s?(?:으로|로|에다가|에다|에|쪽으로)(?!서)", re.I)
+
+
 _KO_PARTICLE = re.compile(
     r"(?<![가-힣A-Za-z])" + _KO_NAME + r"\s?(?:한테로|에게로|한테다가|에게다가|한테다|에게다|한테|에게|께로|께|더러)(?!서)", re.I)
 _KO_POSSESSIVE = re.compile(r"^(?:우리|내|제|나의|저의|울)(?=[가-힣]{2,})")
@@ -79,7 +88,7 @@ def _clean_ko(name: str) -> str | None:
         name = _KO_TRAILING.sub("", name)
     elif name.endswith("님") and name not in _KO_HONORIFIC_INTRINSIC and len(name) == 2:
         return None
-    if not name or name in _KO_NOT_NAMES or _BANK.fullmatch(name):
+    if not name or name in _KO_NOT_NAMES or grammar().mention.fullmatch(name):
         return None
     return name
 
@@ -89,7 +98,7 @@ def find_payee_ko(t: Text) -> Payee | None:
     # cheap substring gates first: these two patterns backtrack over every Hangul run
     rxs = []
     if "계좌" in s or "통장" in s or "앞" in s:
-        rxs.append(_KO_ACCOUNT)
+        rxs.append(_ko_account(grammar()))
     if "한테" in s or "에게" in s or "께" in s or "더러" in s:
         rxs.append(_KO_PARTICLE)
     for rx in rxs:

@@ -20,8 +20,9 @@ import re
 import unicodedata
 from typing import Final, NamedTuple
 
-from .amount import _EN_PRE, _EN_UNITS, _HANGUL, _KO_UNIT, _WON_TAIL
-from .digits import _EN_DIGITS, _HOMOPHONES, _KO_DIGIT_WORDS
+from .amount import EN_MONEY_AFTER, EN_MONEY_BEFORE, KO_MONEY_UNIT, WON_TAIL
+from .digits import EN_DIGITS, HOMOPHONES, KO_DIGIT_WORDS
+from .normalize import HANGUL
 from .numbers import EN_ONES, EN_TENS, SINO_BIG_UNITS, SINO_SMALL_UNITS, english_to_int, sino_to_int
 
 PLACEHOLDER: Final = "[digits]"
@@ -35,8 +36,8 @@ _DIGIT_LIKE: Final = frozenset((_DIGIT, _HOMOPHONE))
 def _vocabulary() -> dict[str, tuple[str, str, str]]:
     """lower-case word -> (kind, digits, language)"""
     words: dict[str, tuple[str, str, str]] = {}
-    for w, d in _EN_DIGITS.items():
-        words[w] = (_HOMOPHONE if w in _HOMOPHONES else _DIGIT, d, "en")
+    for w, d in EN_DIGITS.items():
+        words[w] = (_HOMOPHONE if w in HOMOPHONES else _DIGIT, d, "en")
     for w, v in EN_ONES.items():
         if 10 <= v <= 19:
             words[w] = (_TEEN, str(v), "en")
@@ -44,7 +45,7 @@ def _vocabulary() -> dict[str, tuple[str, str, str]]:
         words[w] = (_TENS, str(v), "en")
     for w in ("hundred", "thousand", "million", "billion"):
         words[w] = (_UNIT, "", "en")
-    for w, d in _KO_DIGIT_WORDS:
+    for w, d in KO_DIGIT_WORDS:
         words[w] = (_DIGIT, d, "ko")
     for w in (*SINO_SMALL_UNITS, *SINO_BIG_UNITS):
         words[w] = (_UNIT, "", "ko")
@@ -68,8 +69,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NUMBER_NEXT = re.compile(r"\s*\d")
 _NEXT_WORD = re.compile(r"\s*([a-z]+)", re.I)
 _PREV_WORD = re.compile(r"([a-z]+)\s*$", re.I)
-_SIGNS: Final = frozenset(w for w in _EN_PRE if not w.isalpha())
-_SIGN_WORDS: Final = frozenset(w for w in _EN_PRE if w.isalpha())
+_SIGNS: Final = frozenset(w for w in EN_MONEY_BEFORE if not w.isalpha())
+_SIGN_WORDS: Final = frozenset(w for w in EN_MONEY_BEFORE if w.isalpha())
 
 
 class _Atom(NamedTuple):
@@ -116,16 +117,16 @@ def _value(atoms: list[_Atom]) -> int | None:
 
 
 def _money_after(s: str, end: int) -> bool:
-    unit = _KO_UNIT.match(s, end)
+    unit = KO_MONEY_UNIT.match(s, end)
     if unit is not None:
         after = unit.end()
         if unit.group(1) == "₩" and _NUMBER_NEXT.match(s, after):
             return False    # `4826 ₩30,000`: the sign opens the next amount
         # `원래`, `원하는`: 원 starts a word there
-        return not (unit.group(1) == "원" and after < len(s) and _HANGUL.match(s, after)
-                    and not _WON_TAIL.match(s, after))
+        return not (unit.group(1) == "원" and after < len(s) and HANGUL.match(s, after)
+                    and not WON_TAIL.match(s, after))
     word = _NEXT_WORD.match(s, end)
-    return word is not None and word.group(1).lower() in _EN_UNITS
+    return word is not None and word.group(1).lower() in EN_MONEY_AFTER
 
 
 def _money_before(s: str, start: int) -> bool:

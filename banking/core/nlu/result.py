@@ -9,7 +9,7 @@ from typing import Any
 class Slots:
     amount: int | None = None        # whole KRW
     payee: str | None = None         # as spoken, particles removed
-    bank: str | None = None          # "kbank" | "woori": the user's own account involved
+    bank: str | None = None          # an installed bank's code: the user's own account involved
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ the error envelope, and the platform's own routes (liveness, readiness, metrics,
 Features register their blueprints on the `Api` that `init_app` returns."""
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from http import HTTPStatus
@@ -16,7 +17,7 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from banking.platform import metrics
-from banking.platform.http import errors, health, ops, streamed_body
+from banking.platform.http import docs, errors, health, ops, streamed_body
 
 log = structlog.get_logger("couchbank.access")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -114,11 +115,14 @@ def init_app(app: Flask) -> Api:
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
-        API_SPEC_OPTIONS=SPEC_OPTIONS,
+        # a copy per app: apispec writes each spec's components into these options, and the
+        # next app's spec would keep them (its banks may differ: CONTRACT §10)
+        API_SPEC_OPTIONS=copy.deepcopy(SPEC_OPTIONS),
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
     app.wsgi_app = streamed_body.StreamedBody(app.wsgi_app, MAX_BODY)  # type: ignore[method-assign]
     api = CouchbankApi(app, spec_kwargs={"extra_plugins": [_ResponseDescriptions()]})
+    api.ma_plugin.converter.add_attribute_function(docs.late_examples)
     errors.register(app)
     app.before_request(_request_id)
     app.before_request(streamed_body.refuse_unfit)

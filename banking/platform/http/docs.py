@@ -20,6 +20,13 @@ BODY_ERRORS = {400: "Malformed JSON", 413: "Body over 64 KiB", 415: "Not JSON",
                422: "Well-formed JSON that breaks the schema (fields names each bad field)"}
 
 
+def late_examples(converter: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """apispec attribute function: an example given as a callable depends on what is
+    installed (the partner banks) and is made when the spec is."""
+    example = field.metadata.get("example")
+    return {"example": example()} if callable(example) else {}
+
+
 def errors(blp: Blueprint, described: dict[int, str]) -> Callable[[Any], Any]:
     def decorate(view: Any) -> Any:
         for status, description in sorted(described.items()):

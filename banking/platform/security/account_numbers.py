@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from banking.core.dialog import last4
+from banking.core.formats import last4
 from banking.platform.security import crypto
 from banking.platform.security.keys import Keyring
 

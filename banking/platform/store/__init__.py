@@ -2,6 +2,7 @@
 Core: plain SQL expressions, explicit transactions, no ORM session to fight a unit of work."""
 from __future__ import annotations
 
-from banking.platform.store.database import FIRST_WRITE, HELD_READ, Database, FirstWrite, HeldRead, insert_ignore
+from banking.platform.store.database import Database, insert_ignore
+from banking.platform.store.unit_of_work import Spend, UnitOfWork
 
-__all__ = ["FIRST_WRITE", "HELD_READ", "Database", "FirstWrite", "HeldRead", "insert_ignore"]
+__all__ = ["Database", "Spend", "UnitOfWork", "insert_ignore"]

@@ -2,70 +2,21 @@
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import fcntl
 import functools
 import os
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from banking.platform.security.keys import Keyring
 from banking.platform.store.direct import Direct
+from banking.platform.store.migrations.runner import upgrade
 
 _MIGRATION_LOCK_ID = 0x636F7563  # "couc": one advisory lock for schema upgrades
-
-
-class FirstWrite:
-    """A step that must commit together with the first write transaction of a unit of work
-    (a request): the HTTP edge uses it to spend a device's nonce in the same commit as the
-    turn's own changes, so a turn costs one durable commit, and a replay that slipped past
-    the edge's check changes nothing (its first write fails and rolls back)."""
-
-    def __init__(self, step: Callable[[Connection], None]) -> None:
-        self._step = step
-        self.done = False
-
-    def claim(self, conn: Connection) -> bool:
-        if self.done:
-            return False
-        self._step(conn)
-        return True
-
-
-#: the current unit of work's first-write step, if any (set and cleared by the HTTP edge)
-FIRST_WRITE: contextvars.ContextVar[FirstWrite | None] = contextvars.ContextVar("couchbank_first_write",
-                                                                              default=None)
-
-
-class HeldRead:
-    """A read transaction that the HTTP edge opened for its own checks and hands on to the
-    request's next `Database.read()` in the same thread, so that a request reads through one
-    snapshot and one transaction rather than two. Closed by whoever takes it, or by the edge
-    when the request ends without reading again."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._thread = threading.get_ident()
-        self._open = True
-
-    def take(self) -> bool:
-        # pool threads run in copies of the request's context and must open their own
-        if self._open and self._thread == threading.get_ident():
-            self._open = False
-            return True
-        return False
-
-    def close(self) -> None:
-        if self.take():
-            self.conn.close()  # the pool rolls the read transaction back
-
-
-#: the read transaction handed on by the current request's edge, if any
-HELD_READ: contextvars.ContextVar[HeldRead | None] = contextvars.ContextVar("couchbank_held_read", default=None)
 
 
 class Database:
@@ -97,44 +48,32 @@ class Database:
         On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so that two writers
         never deadlock upgrading a read lock, and writers queue at a gate first (see
         `_WriteGate`)."""
-        first = FIRST_WRITE.get()
         gate = self._write_gate.held() if self._write_gate is not None else contextlib.nullcontext()
         with gate, self.engine.begin() as conn:
-            claimed = first is not None and first.claim(conn)
             yield conn
-        if claimed:
-            first.done = True  # type: ignore[union-attr]
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        held = HELD_READ.get()
-        if held is not None and held.take():
-            try:
-                yield held.conn
-            finally:
-                held.conn.close()
-            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(couchbank_read_only=True)
             with conn.begin():
                 yield conn
 
-    def hold_read(self) -> HeldRead:
-        """A read transaction, begun, for a caller to hand on (see `HeldRead`)."""
+    def hold_read(self) -> Connection:
+        """A read transaction, begun, for a caller to hand on (`UnitOfWork`); closing the
+        connection ends it."""
         conn = self.engine.connect().execution_options(couchbank_read_only=True)
         try:
             conn.begin()
         except BaseException:
             conn.close()
             raise
-        return HeldRead(conn)
+        return conn
 
     def migrate(self, keys: Keyring | None = None) -> None:
         """Upgrade the schema to the newest revision, once, even when several processes
         start together. `keys` serve the data migrations that encrypt existing rows; a
         database with none of those rows upgrades without them."""
-        from banking.platform.store.migrations.runner import upgrade
-
         if self.is_sqlite:
             lock_path = Path(self.url.split("///", 1)[1] + ".migrate.lock")
             lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -135,7 +135,7 @@ transfers = Table(
     _ts("next_check_at", nullable=True),
     Column("claimed_by", String(64)),
     _ts("claimed_until", nullable=True),
-    # the exactly-once rule (`banking.transfers.service`): no send may begin after `send_by`, and a
+    # the exactly-once rule (`banking.transfers.send`): no send may begin after `send_by`, and a
     # bank's "not found" is believed only a send window after `send_started_at`
     _ts("send_by", nullable=True),
     _ts("send_started_at", nullable=True),

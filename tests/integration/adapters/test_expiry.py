@@ -1,7 +1,7 @@
 """A transfer request carries the instant after which the bank must not run it
 (`TransferRequest.not_after`): each sandbox refuses, and never posts, one that arrives
 later, and remembers it as refused, so its status inquiry never says "not found" for it.
-This is the bank's half of couchbank's exactly-once rule (`banking.transfers.service`)."""
+This is the bank's half of couchbank's exactly-once rule (`banking.transfers.send`)."""
 import datetime as dt
 
 import pytest

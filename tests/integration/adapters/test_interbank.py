@@ -6,7 +6,15 @@ import requests
 from adapters import registry
 from adapters.base import AccountUnavailable, OutcomeUnknown, TransferRequest
 from adapters.sandbox.testing import (
-    free_port, ledger, postings_for, running_sandboxes, set_fault, start_sandbox, stop_sandbox, wait_for, wait_healthy,
+    free_port,
+    ledger,
+    postings_for,
+    running_sandboxes,
+    set_fault,
+    start_sandbox,
+    stop_sandbox,
+    wait_for,
+    wait_healthy,
 )
 
 CASES = [("kbank", "100-123-456789", "woori", "1002-987-654321", "엄마"),

@@ -9,7 +9,7 @@ from adapters.base import TransferRequest
 from adapters.credentials import partner_credentials
 from adapters.sandbox.testing import postings_for, set_fault
 
-from .helpers import kbank_tran_id, kbank_token, kbank_withdraw
+from .helpers import kbank_token, kbank_tran_id, kbank_withdraw
 
 
 @pytest.fixture

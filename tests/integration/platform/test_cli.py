@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from banking.platform.store.tables import devices, payees, users
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def flask(args, cwd, env=None, input_text=None):

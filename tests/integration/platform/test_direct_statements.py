@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import bindparam, exc, insert, select, text
 
 from banking.auth import device_auth, enrolment
+from banking.core.formats import aware
 from banking.platform.security.keys import Keyring
 from banking.platform.store import Database, insert_ignore
 from banking.platform.store.direct import Direct
 from banking.platform.store.tables import audit_head, nonces, sessions, users
-from banking.voice import turn as turns
+from banking.voice import repository
 
 KEYS = Keyring(b"k" * 32)
 
@@ -48,16 +49,16 @@ def _same(direct_rows: list[Any], core_rows: list[Any]) -> None:
 def test_turn_reads_match_core(db: Database) -> None:
     _seed(db)
     with db.read() as conn:
-        for statement, values in ((turns._SESSION, {"id": "s1", "user_id": "u1", "device_id": "d1"}),
-                                  (turns._USER, {"user_id": "u1"}),
-                                  (turns._ACCOUNTS, {"user_id": "u1"}),
-                                  (turns._SESSION, {"id": "nope", "user_id": "u1", "device_id": "d1"})):
+        for statement, values in ((repository._SESSION, {"id": "s1", "user_id": "u1", "device_id": "d1"}),
+                                  (repository._USER, {"user_id": "u1"}),
+                                  (repository._ACCOUNTS, {"user_id": "u1"}),
+                                  (repository._SESSION, {"id": "nope", "user_id": "u1", "device_id": "d1"})):
             _same(statement.all(conn, values), conn.execute(statement.stmt, values).all())
-        accounts_read = turns._ACCOUNTS.all(conn, {"user_id": "u1"})
+        accounts_read = repository._ACCOUNTS.all(conn, {"user_id": "u1"})
         assert [a.is_primary for a in accounts_read] == [True, False]  # booleans, in ORDER BY order
-        assert turns._SESSION.first(conn, {"id": "s1", "user_id": "u1", "device_id": "d2"}) is None
+        assert repository._SESSION.first(conn, {"id": "s1", "user_id": "u1", "device_id": "d2"}) is None
         with pytest.raises(exc.NoResultFound):
-            turns._USER.one(conn, {"user_id": "nobody"})
+            repository._USER.one(conn, {"user_id": "nobody"})
 
 
 def test_gate_matches_core_with_its_own_limit_parameter(db: Database) -> None:
@@ -91,21 +92,21 @@ def test_session_update_round_trips_through_the_column_types(db: Database, state
         conn.execute(insert(sessions).values(id="s1", user_id="u1", device_id="d1", state="{}", version=version,
                                              created_at=updated, updated_at=updated, verified_until=None))
     with db.begin() as conn:
-        changed = turns._UPDATE_SESSION.execute(conn, {
+        changed = repository._UPDATE_SESSION.execute(conn, {
             "session_id": "s1", "seen_version": version, "new_version": version + 1, "state": state,
             "updated_at": updated, "verified_until": verified})
-        stale = turns._UPDATE_SESSION.execute(conn, {
+        stale = repository._UPDATE_SESSION.execute(conn, {
             "session_id": "s1", "seen_version": version, "new_version": version + 1, "state": state,
             "updated_at": updated, "verified_until": verified})
     assert (changed, stale) == (1, 0)
     with db.read() as conn:
-        core = conn.execute(turns._SESSION.stmt, {"id": "s1", "user_id": "u1", "device_id": "d1"}).one()
-        direct = turns._SESSION.one(conn, {"id": "s1", "user_id": "u1", "device_id": "d1"})
+        core = conn.execute(repository._SESSION.stmt, {"id": "s1", "user_id": "u1", "device_id": "d1"}).one()
+        direct = repository._SESSION.one(conn, {"id": "s1", "user_id": "u1", "device_id": "d1"})
     assert tuple(direct) == tuple(core)
     assert (core.state, core.version) == (state, version + 1)
     # SQLite hands back naive UTC, PostgreSQL aware: the same instant either way
-    assert turns._aware(core.updated_at) == updated
-    assert turns._aware(core.verified_until) == verified
+    assert aware(core.updated_at) == updated
+    assert (aware(core.verified_until) if core.verified_until is not None else None) == verified
 
 
 def test_insert_ignore_and_executemany(db: Database) -> None:
@@ -145,7 +146,7 @@ def test_a_connection_outside_a_transaction_begins_one(db: Database) -> None:
     _seed(db)
     with db.engine.connect() as conn:
         assert not conn.in_transaction()
-        assert turns._USER.one(conn, {"user_id": "u1"}).display_name == "김하나"
+        assert repository._USER.one(conn, {"user_id": "u1"}).display_name == "김하나"
         assert conn.in_transaction()
 
 

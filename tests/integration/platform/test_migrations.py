@@ -16,7 +16,7 @@ from banking.platform.store import Database
 from banking.platform.store.migrations import runner
 from banking.platform.store.tables import metadata
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # imports first, then waits for the common start so that the migrations really overlap
 _MIGRATE = """

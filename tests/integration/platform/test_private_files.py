@@ -17,7 +17,7 @@ from adapters import registry
 from adapters.sandbox.testing import free_port, stop_sandbox, wait_healthy
 from banking.platform.security.private_files import make_private
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NUMBERS = ("100-123-456789", "1002-345-678901", "1002-987-654321", "100-555-000111")
 
 

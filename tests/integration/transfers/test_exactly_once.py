@@ -12,7 +12,7 @@ from adapters.sandbox.testing import ledger, postings_for, set_fault, wait_for
 from banking.platform.partners import Partners
 from banking.platform.security import account_numbers
 from banking.platform.store.tables import transfers as transfers_table
-from banking.transfers import service as transfers
+from banking.transfers import reconcile
 from tests.support import Clock
 
 ADAPTER_TIMEOUT_S = 1.0
@@ -55,7 +55,7 @@ def settle_all(services, timeout_s: float = 40) -> None:
             if conn.execute(select(transfers_table.c.id).where(transfers_table.c.status == "pending")).first() is None:
                 return
         services.clock.advance(seconds=30)  # past backoffs and the not-found grace
-        transfers.reconcile_once(services)
+        reconcile.reconcile_once(services)
         time.sleep(0.2)
     raise AssertionError("transfers still pending")
 

@@ -1,10 +1,9 @@
-"""The exactly-once rule (`banking.transfers.service`): a send begins only while its transfer is
+"""The exactly-once rule (`banking.transfers.send`): a send begins only while its transfer is
 still to be sent, and a bank's "not found" ends a transfer as failed only when no send of
 it can still reach the bank. Each test here fails against the old rule (a grace counted
 from the reservation, sends that never looked at their transfer before calling)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 from typing import Any
@@ -15,9 +14,11 @@ from sqlalchemy import select
 from adapters.base import OutcomeUnknown, TransferRequest, TransferResult
 from adapters.memory import MemoryAdapter
 from banking.audit.trail import Actor
+from banking.core.formats import aware
 from banking.platform.partners import Partners
 from banking.platform.store.tables import audit_events, daily_usage, transfers as transfers_table
-from banking.transfers import service as transfers
+from banking.transfers import reconcile, reservation, send
+from banking.transfers.model import Transfer
 from tests.conftest import _build_app, _observe
 from tests.support import Clock
 
@@ -45,10 +46,10 @@ def clocked(services: Any) -> Any:
     return services
 
 
-def reserve(services: Any, amount: int = 10_000) -> tuple[transfers.Transfer, Actor]:
+def reserve(services: Any, amount: int = 10_000) -> tuple[Transfer, Actor]:
     actor = Actor(user_id="demo", request_id="test")
     with services.db.begin() as conn:
-        transfer = transfers.reserve(
+        transfer = reservation.reserve(
             conn, services, user_id="demo", daily_limit=2_000_000, from_bank="kbank",
             from_account="100-123-456789", payee="엄마", to_bank="woori", to_account="1002-987-654321",
             amount=amount, actor=actor)
@@ -73,30 +74,30 @@ def bank(services: Any, name: str = "kbank") -> Any:
 def test_a_send_that_starts_after_its_transfer_was_given_up_never_calls_the_bank(clocked):
     transfer, actor = reserve(clocked)
     clocked.clock.advance(seconds=clocked.settings.send_start_s + 1)
-    transfers.reconcile_once(clocked)
+    reconcile.reconcile_once(clocked)
     assert row(clocked, transfer.id).status == "failed"
     assert row(clocked, transfer.id).failure_reason == "not_sent"
     assert used_today(clocked) == 0
     # the send was stuck in a queue all along; it starts only now
-    assert transfers.execute(clocked, transfer, actor) == "failed"
+    assert send.execute(clocked, transfer, actor) == "failed"
     assert bank(clocked).transfer_status(transfer.idempotency_key).state == "not_found"
 
 
 def test_a_send_that_starts_too_late_never_calls_the_bank_even_before_the_reconciler_looks(clocked):
     transfer, actor = reserve(clocked)
     clocked.clock.advance(seconds=clocked.settings.send_start_s + 1)
-    assert transfers.execute(clocked, transfer, actor) == "pending"
+    assert send.execute(clocked, transfer, actor) == "pending"
     assert bank(clocked).transfer_status(transfer.idempotency_key).state == "not_found"
-    transfers.reconcile_once(clocked)
+    reconcile.reconcile_once(clocked)
     assert row(clocked, transfer.id).status == "failed"
 
 
 def test_the_reconciler_cannot_fail_a_transfer_whose_send_has_begun(clocked):
     transfer, actor = reserve(clocked)  # `transfer` is the reconciler's stale snapshot: unsent
-    assert transfers.begin_send(clocked, transfer) is not None
+    assert send.begin_send(clocked, transfer) is not None
     clocked.clock.advance(seconds=clocked.settings.send_start_s + 1)
-    assert transfers.reconcile_one(clocked, transfer) == "pending"
-    assert transfers.begin_send(clocked, transfer) is None, "a transfer is sent once"
+    assert reconcile.reconcile_one(clocked, transfer) == "pending"
+    assert send.begin_send(clocked, transfer) is None, "a transfer is sent once"
 
 
 def test_sends_racing_for_one_transfer_begin_once(clocked):
@@ -106,7 +107,7 @@ def test_sends_racing_for_one_transfer_begin_once(clocked):
 
     def race() -> None:
         barrier.wait()
-        began.append(transfers.begin_send(clocked, transfer))
+        began.append(send.begin_send(clocked, transfer))
 
     threads = [threading.Thread(target=race) for _ in range(6)]
     for thread in threads:
@@ -129,24 +130,24 @@ def lost_services(tmp_path, database_url, lost_partners):
 def test_not_found_is_believed_only_a_send_window_and_the_clock_skew_after_the_send_began(lost_services):
     services = lost_services
     transfer, actor = reserve(services)
-    assert transfers.execute(services, transfer, actor) == "pending"
+    assert send.execute(services, transfer, actor) == "pending"
     request = bank(services).sent[0]
     started = row(services, transfer.id).send_started_at
     window = services.settings.send_window_s
     assert request.not_after is not None
-    assert abs((request.not_after - (started.replace(tzinfo=dt.UTC) if started.tzinfo is None else started))
+    assert abs((request.not_after - aware(started))
                .total_seconds() - window) < 0.01, "the bank is told when the send stops counting"
     # not found, but the request may still be on its way: pending, however often asked
     services.clock.advance(seconds=window)
     for _ in range(3):
         with services.db.begin() as conn:  # make it due now, as a later round would
             conn.execute(transfers_table.update().values(next_check_at=None, claimed_until=None))
-        transfers.reconcile_once(services)
+        reconcile.reconcile_once(services)
         assert row(services, transfer.id).status == "pending"
     services.clock.advance(seconds=services.settings.clock_skew_s + 1)
     with services.db.begin() as conn:
         conn.execute(transfers_table.update().values(next_check_at=None, claimed_until=None))
-    transfers.reconcile_once(services)
+    reconcile.reconcile_once(services)
     assert row(services, transfer.id).status == "failed"
     assert row(services, transfer.id).failure_reason == "not_received"
     assert used_today(services) == 0
@@ -156,10 +157,10 @@ def test_not_found_is_believed_only_a_send_window_and_the_clock_skew_after_the_s
 def test_a_bank_that_posts_what_was_recorded_failed_is_believed_and_the_discrepancy_recorded(clocked):
     transfer, actor = reserve(clocked)
     clocked.clock.advance(seconds=clocked.settings.send_start_s + 1)
-    transfers.reconcile_once(clocked)
+    reconcile.reconcile_once(clocked)
     assert row(clocked, transfer.id).status == "failed"
     with clocked.db.begin() as conn:
-        status = transfers.settle(conn, clocked, transfer, transfers.Outcome("completed", bank_reference="B1"), actor)
+        status = send.settle(conn, clocked, transfer, send.Outcome("completed", bank_reference="B1"), actor)
     assert status == "completed" and row(clocked, transfer.id).status == "completed"
     assert used_today(clocked) == transfer.amount, "the money left: it counts against the day again"
     with clocked.db.read() as conn:
@@ -170,12 +171,12 @@ def test_a_bank_that_posts_what_was_recorded_failed_is_believed_and_the_discrepa
 
 def test_a_throttled_send_is_sent_again_with_the_same_key_only_by_the_claim_holder(clocked):
     transfer, actor = reserve(clocked)
-    assert transfers.begin_send(clocked, transfer) is not None
+    assert send.begin_send(clocked, transfer) is not None
     with clocked.db.begin() as conn:
-        transfers.settle(conn, clocked, transfer, transfers.Outcome("pending", last_outcome="retry_later"), actor)
+        send.settle(conn, clocked, transfer, send.Outcome("pending", last_outcome="retry_later"), actor)
     # the reconciler claims it and sends it again; a sender without the claim may not
     clocked.clock.advance(seconds=60)
-    fresh = transfers.due(clocked)[0]
-    assert transfers.claim(clocked, fresh)
-    assert transfers.reconcile_one(clocked, fresh) == "completed"
+    fresh = reconcile.due(clocked)[0]
+    assert reconcile.claim(clocked, fresh)
+    assert reconcile.reconcile_one(clocked, fresh) == "completed"
     assert bank(clocked).transfer_status(transfer.idempotency_key).state == "completed"

@@ -37,3 +37,21 @@ def test_create_builds_with_credentials_from_the_data_dir(tmp_path, monkeypatch)
 def test_unknown_adapter_is_a_lookup_error(tmp_path):
     with pytest.raises(LookupError):
         registry.create("nobank", base_url="http://x", timeout_s=1, data_dir=tmp_path)
+
+
+class _Unlisted(KBankAdapter):
+    """Declares another bank's entry under its own entry-point name."""
+
+
+def test_the_catalogue_is_read_from_the_classes_ordered_by_code():
+    assert registry.catalogue() == (KBankAdapter.bank, WooriAdapter.bank)
+    assert [b.sandbox.port_offset for b in registry.catalogue() if b.sandbox] == [1, 2]  # CONTRACT §1
+
+
+def test_an_adapter_without_its_own_catalogue_entry_is_skipped(monkeypatch, caplog):
+    real = list(registry.entry_points(group=registry.GROUP))
+    fakes = [EntryPoint(name="other", value=f"{__name__}:_Unlisted", group=registry.GROUP)]
+    monkeypatch.setattr(registry, "entry_points", lambda group: fakes + real)
+    with caplog.at_level(logging.WARNING, logger="adapters.registry"):
+        assert [b.code for b in registry.catalogue()] == ["kbank", "woori"]
+    assert "'other' declares no catalogue entry" in caplog.text

@@ -6,7 +6,13 @@ from hypothesis import given, strategies as st
 
 from adapters import woori
 from adapters.base import (
-    AccountUnavailable, AuthRefused, DefinitelyFailed, InsufficientFunds, InvalidRequest, OutcomeUnknown, RetryLater,
+    AccountUnavailable,
+    AuthRefused,
+    DefinitelyFailed,
+    InsufficientFunds,
+    InvalidRequest,
+    OutcomeUnknown,
+    RetryLater,
 )
 
 

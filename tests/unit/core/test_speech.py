@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 
+from adapters.base import Transaction
 from banking.core import speech
 from banking.core.dialog import Reply
 
@@ -41,3 +44,31 @@ def test_wrong_pin_and_wrong_code_sound_the_same():
 
 def test_every_template_exists_in_both_languages():
     assert speech.TEMPLATES["ko-KR"].keys() == speech.TEMPLATES["en-US"].keys()
+
+
+def test_a_balance_read_is_worded_for_the_card_and_the_voice():
+    one = speech.balances([{"bank": "kbank", "number_masked": "***-***-6789", "balance": 1_250_000}], "ko-KR")
+    assert one.card_lines == ["케이뱅크 ***-***-6789: 125만 원"]
+    assert one.reply == Reply("balance_one", {"bank": "kbank", "balance": 1_250_000})
+    two = speech.balances([{"bank": "kbank", "number_masked": "***-***-6789", "balance": 50_000},
+                           {"bank": "woori", "number_masked": "***-***-8901", "balance": 3_000}], "en-US")
+    assert two.reply.key == "balance_many"
+    assert two.reply.params["items"].text == "K-Bank 50,000 won, Woori Bank 3,000 won"
+
+
+def test_transactions_are_read_three_at_most_and_all_shown_on_the_card():
+    at = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
+    found = [Transaction("kbank", at, amount, "<김철수>", 0) for amount in (-50_000, 30_000, 1_000, 2_000)]
+    told = speech.transactions(found, "ko-KR")
+    assert told.reply.params["count"] == 4 and told.reply.params["spoken"] == speech.SPOKEN_TRANSACTIONS == 3
+    assert told.card_lines[0] == "3월 2일 <김철수> 5만 원 출금" and len(told.card_lines) == 4
+    assert "&lt;김철수&gt;" in told.reply.params["items"].ssml
+    assert speech.transactions([], "en-US") == speech.Answer(Reply("no_transactions"), [])
+
+
+def test_accounts_are_listed_with_the_primary_one_marked():
+    told = speech.accounts([{"bank": "kbank", "name": "입출금", "number_masked": "***-***-6789", "primary": True},
+                            {"bank": "woori", "name": "저축", "number_masked": "***-***-8901", "primary": False}],
+                           "ko-KR")
+    assert told.card_lines == ["케이뱅크 입출금 ***-***-6789 · 주 계좌", "우리은행 저축 ***-***-8901"]
+    assert told.reply.params["items"].text == "케이뱅크 입출금 (주 계좌), 우리은행 저축"

@@ -2,7 +2,7 @@
 
 `send_by` is the last moment a send of the transfer may begin; `send_started_at` is when the
 latest send began (NULL: none ever did). The reconciler believes a bank's "not found" only
-from what these say (see `banking.transfers.service`, "The exactly-once rule"). Transfers written
+from what these say (see `banking.transfers.send`, "The exactly-once rule"). Transfers written
 before this revision get `send_started_at = created_at`, the old rule's assumption.
 
 Revision ID: 0003
