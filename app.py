@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["COUCHBANK_DATA_DIR"] = str(data_dir)
     os.environ["COUCHBANK_PORT"] = str(args.port)
     children: list[subprocess.Popen[bytes]] = []
-    # one sandbox per installed partner that ships one (CONTRACT §1: P+1 K-Bank, P+2 Woori)
+    # one sandbox per installed partner that ships one (CONTRACT §1, §10: P+1 K-Bank, P+2 Woori, P+3 Mirae)
     sandboxed = [] if args.no_sandboxes else [
         (bank, url) for bank in registry.catalogue() if (url := config.sandbox_url(bank, args.port))]
     for bank, url in sandboxed:

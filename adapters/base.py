@@ -44,6 +44,13 @@ class BankInfo:
     #: the written account number's digit groups, e.g. (3, 3, 6) for `100-123-456789`
     account_groups: tuple[int, ...]
     sandbox: Sandbox | None = None
+    #: the KFTC standard bank code (`089`, `020`, `238`) by which other banks address this one
+    #: as a payee's bank: the partners' wire formats carry it, never couchbank's code
+    clearing_code: str | None = None
+    #: the fields of the partner's credentials, each also `COUCHBANK_<CODE>_<FIELD>` in the
+    #: environment (`adapters.credentials`); None: the built-in banks' own, else a client id
+    #: and secret
+    credentials: tuple[str, ...] | None = None
 
     @property
     def account_digits(self) -> int:
@@ -189,6 +196,13 @@ class PartnerAdapter(abc.ABC):
     @abc.abstractmethod
     def transfer_status(self, idempotency_key: str) -> TransferResult:
         """Ask the bank what became of the transfer sent with this key."""
+
+    @abc.abstractmethod
+    def holder_name(self, account: str) -> str:
+        """The recipient check (오픈뱅킹 수취조회): the name of whoever holds `account` at
+        this bank, as the bank has it. Raises AccountUnavailable when there is no such open
+        account, OutcomeUnknown or RetryLater when the bank could not say. Changes nothing,
+        so it may be asked again."""
 
     def close(self) -> None:
         """Release pooled connections."""

@@ -28,9 +28,12 @@ _FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-def credential_fields(bank: str) -> dict[str, str]:
-    """Field name -> environment variable for `bank`."""
+def credential_fields(bank: str, fields: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Field name -> environment variable for `bank`; `fields` is what its catalogue entry
+    declares (`BankInfo.credentials`), None for the built-in banks' own or a client id and secret."""
     prefix = f"COUCHBANK_{bank.upper()}_"
+    if fields:
+        return {field: prefix + field.upper() for field in fields}
     return _FIELDS.get(bank, {"client_id": prefix + "CLIENT_ID", "client_secret": prefix + "CLIENT_SECRET"})
 
 
@@ -67,10 +70,10 @@ def _read_or_create(path: Path, fields: list[str]) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def partner_credentials(bank: str, data_dir: Path) -> dict[str, str]:
-    """Credentials for `bank`: env first, field by field; the rest from
-    `<data_dir>/partners/<bank>.json` (created with random values, mode 0600)."""
-    fields = credential_fields(bank)
+def partner_credentials(bank: str, data_dir: Path, fields: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Credentials for `bank` (`fields` as in `credential_fields`): env first, field by field;
+    the rest from `<data_dir>/partners/<bank>.json` (created with random values, mode 0600)."""
+    fields = credential_fields(bank, fields)
     creds = {f: os.environ[var] for f, var in fields.items() if os.environ.get(var)}
     missing = [f for f in fields if f not in creds]
     if missing:

@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
+import structlog
 from requests.adapters import HTTPAdapter
 
 from adapters.base import OutcomeUnknown
 
 log = logging.getLogger(__name__)
 _RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
@@ -32,10 +35,13 @@ def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
 
 
 class PartnerHttp:
-    def __init__(self, base_url: str, timeout_s: float, *, bank: str, pool_size: int = 16) -> None:
+    def __init__(self, base_url: str, timeout_s: float, *, bank: str, pool_size: int = 16,
+                 throttled: Callable[[requests.Response], bool] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = (timeout_s, timeout_s)
         self.bank = bank
+        #: for a bank that throttles with a 5xx: such an answer is the bank's "wait", never retried
+        self._throttled = throttled
         self._session = requests.Session()
         # no urllib3-level retries: this class decides what may be sent twice
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
@@ -46,6 +52,10 @@ class PartnerHttp:
         """One request (two for a read whose first try failed fast). Raises OutcomeUnknown
         when no answer came back."""
         attempts = 2 if read else 1
+        # the partner's log lines (the sandboxes') then carry the id of the request that called
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        if request_id:
+            kwargs["headers"] = {REQUEST_ID_HEADER: request_id, **(kwargs.get("headers") or {})}
         for attempt in range(1, attempts + 1):
             try:
                 resp = self._session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
@@ -58,7 +68,8 @@ class PartnerHttp:
                     time.sleep(0.05)
                     continue
                 raise OutcomeUnknown(f"{self.bank}: connection failed ({type(exc).__name__})", code="connection") from None
-            if read and resp.status_code in _RETRYABLE_STATUS and attempt < attempts:
+            if (read and resp.status_code in _RETRYABLE_STATUS and attempt < attempts
+                    and not (self._throttled and self._throttled(resp))):
                 log.info("%s: HTTP %s on a read; retrying once", self.bank, resp.status_code)
                 time.sleep(0.05)
                 continue

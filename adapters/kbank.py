@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from adapters import registry
 from adapters.base import (
     Account,
     AccountUnavailable,
@@ -49,9 +50,9 @@ KST = dt.timezone(dt.timedelta(hours=9), "KST")
 BANK = BankInfo(
     code="kbank", name_ko="케이뱅크", name_en="K-Bank",
     spoken=("케이 뱅크", "케이 은행", "케뱅", "k-뱅크", "k-bank", "케이 bank", "k 은행"),
-    account_groups=(3, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=1),
+    account_groups=(3, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=1), clearing_code="089",
+    credentials=("client_id", "client_secret", "org_code"),
 )
-BANK_CODES = {"kbank": "089", "woori": "020"}  # KFTC standard codes of the payee banks
 TOKEN_MARGIN_S = 60  # renew a little before the bank would refuse the token
 _ID_CHARS = string.digits + string.ascii_uppercase
 
@@ -184,6 +185,9 @@ class KBankAdapter(PartnerAdapter):
         self._token: str | None = None
         self._token_expires = 0.0
         self._fintech: dict[str, str] = {}  # account digits -> fintech_use_num
+        # the payee banks' KFTC codes, from the installed partners: a bank added later is
+        # payable without a change here
+        self._bank_codes = registry.clearing_codes()
 
     def __repr__(self) -> str:  # never the secret or the token
         return f"KBankAdapter(base_url={self._http.base_url!r})"
@@ -229,7 +233,7 @@ class KBankAdapter(PartnerAdapter):
         if digits in self._fintech:
             return self._fintech[digits]
         payload = self._call("POST", "/v2.0/user/register", read=True, json={
-            "bank_tran_id": self.new_idempotency_key(), "bank_code_std": BANK_CODES["kbank"],
+            "bank_tran_id": self.new_idempotency_key(), "bank_code_std": BANK.clearing_code,
             "register_account_num": digits, "tran_dtime": kftc_dtime(),
         })
         self._fintech[digits] = str(payload["fintech_use_num"])
@@ -290,8 +294,9 @@ class KBankAdapter(PartnerAdapter):
                 return TransactionPage(found, encode_cursor(trace, 0))
 
     def transfer(self, request: TransferRequest) -> TransferResult:
-        if request.amount <= 0 or request.to_bank not in BANK_CODES:
-            raise InvalidRequest("amount must be positive and to_bank one of " + ", ".join(BANK_CODES), code="request")
+        if request.amount <= 0 or request.to_bank not in self._bank_codes:
+            raise InvalidRequest("amount must be positive and to_bank one of " + ", ".join(self._bank_codes),
+                                 code="request")
         if not request.idempotency_key.startswith(self._org_code + "U") or len(request.idempotency_key) != 20:
             raise InvalidRequest("idempotency key is not a bank_tran_id of this client", code="bank_tran_id")
         body = {
@@ -299,7 +304,7 @@ class KBankAdapter(PartnerAdapter):
             "dps_print_content": request.memo[:20], "fintech_use_num": self._fintech_num(request.from_account),
             "wd_print_content": (request.memo or request.to_name)[:20], "tran_amt": str(request.amount),
             "tran_dtime": kftc_dtime(), "req_client_name": "", "req_client_num": "", "transfer_purpose": "TR",
-            "recv_client_name": request.to_name, "recv_client_bank_code": BANK_CODES[request.to_bank],
+            "recv_client_name": request.to_name, "recv_client_bank_code": self._bank_codes[request.to_bank],
             "recv_client_account_num": digits_only(request.to_account),
         }
         if request.not_after is not None:
@@ -335,6 +340,17 @@ class KBankAdapter(PartnerAdapter):
 
     def transfer_status(self, idempotency_key: str) -> TransferResult:
         return result_of(idempotency_key, self._result_item(idempotency_key))
+
+    def holder_name(self, account: str) -> str:
+        # KFTC's 수취조회, asked of K-Bank about its own customer's account
+        payload = self._call("POST", "/v2.0/inquiry/receive", read=True, json={
+            "bank_tran_id": self.new_idempotency_key(), "cntr_account_type": "N", "cntr_account_num": "",
+            "bank_code_std": BANK.clearing_code, "account_num": digits_only(account), "tran_dtime": kftc_dtime(),
+        })
+        name = payload.get("account_holder_name")
+        if not isinstance(name, str) or not name:
+            raise OutcomeUnknown("K-Bank: no account_holder_name in the answer", code="unreadable")
+        return name
 
     def close(self) -> None:
         self._http.close()

@@ -30,12 +30,18 @@ DEMO_LEDGER = (
     ("woori", "1002-345-678901", "우리 WON 통장", "demo", 3_400_000),
     ("woori", "1002-987-654321", "엄마 통장", "mom", 2_000_000),
     ("woori", "1002-111-222333", "김철수 통장", "chulsoo", 500_000),
+    ("mirae", "5012-3456-78", "미래에셋 CMA-RP", "demo", 5_000_000),
+    ("mirae", "5098-7654-32", "미래에셋 CMA-RP", "sujin", 700_000),
 )
+#: holder -> the name the bank has for them, for the recipient check (CONTRACT §10)
+DEMO_HOLDER_NAMES = {"demo": "김하나", "dad": "김영수", "mom": "박미영", "chulsoo": "김철수", "sujin": "이수진"}
 
 
 class MemoryAdapter(PartnerAdapter):
-    def __init__(self, name: str, ledger: tuple[tuple[str, str, str, str, int], ...] = DEMO_LEDGER) -> None:
+    def __init__(self, name: str, ledger: tuple[tuple[str, str, str, str, int], ...] = DEMO_LEDGER,
+                 holder_names: dict[str, str] | None = None) -> None:
         self.name = name
+        self._holder_names = DEMO_HOLDER_NAMES if holder_names is None else holder_names
         self._lock = threading.Lock()
         self._accounts = {n: Account(b, n, nm, h) for b, n, nm, h, _ in ledger if b == name}
         self._balances = {n: bal for b, n, _, _, bal in ledger if b == name}
@@ -96,6 +102,12 @@ class MemoryAdapter(PartnerAdapter):
     def _post(self, account: str, amount: int, counterparty: str, at: dt.datetime) -> None:
         self._balances[account] += amount
         self._history[account].append(Transaction(self.name, at, amount, counterparty, self._balances[account]))
+
+    def holder_name(self, account: str) -> str:
+        found = self._accounts.get(account)
+        if found is None:
+            raise AccountUnavailable("unknown account")
+        return self._holder_names.get(found.holder, found.holder)
 
     def transfer_status(self, idempotency_key: str) -> TransferResult:
         with self._lock:

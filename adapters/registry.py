@@ -55,10 +55,17 @@ def catalogue() -> tuple[BankInfo, ...]:
     return tuple(sorted((cls.bank for cls in available().values()), key=lambda bank: bank.code))
 
 
+def clearing_codes() -> dict[str, str]:
+    """Each installed bank's KFTC standard code, by couchbank's code: how a partner's wire
+    format names the payee's bank. A bank without one cannot be paid from another bank."""
+    return {bank.code: bank.clearing_code for bank in catalogue() if bank.clearing_code}
+
+
 def create(name: str, *, base_url: str, timeout_s: float, data_dir: Path) -> PartnerAdapter:
     """An adapter for partner `name`, with its credentials looked up for `data_dir`."""
     try:
         cls = available()[name]
     except KeyError:
         raise LookupError(f"no partner adapter named {name!r} in {GROUP!r}") from None
-    return cls(base_url=base_url, timeout_s=timeout_s, credentials=partner_credentials(name, data_dir))
+    credentials = partner_credentials(name, data_dir, cls.bank.credentials)
+    return cls(base_url=base_url, timeout_s=timeout_s, credentials=credentials)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import requests
 
+from adapters import registry
 from adapters.base import (
     Account,
     AccountUnavailable,
@@ -49,9 +50,9 @@ KST = dt.timezone(dt.timedelta(hours=9), "KST")
 BANK = BankInfo(
     code="woori", name_ko="우리은행", name_en="Woori Bank",
     spoken=("우리 은행", "우리 뱅크", "우리 뱅킹", "우리 bank", "woori bank", "woori", "우리은", "우리 원 뱅킹"),
-    account_groups=(4, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=2),
+    account_groups=(4, 3, 6), sandbox=Sandbox("adapters.sandbox", port_offset=2), clearing_code="020",
+    credentials=("app_key", "app_secret"),
 )
-BANK_CODES = {"kbank": "089", "woori": "020"}  # KFTC standard codes, which Woori uses too
 MAX_INQ_CNT = 100
 API = "/oai/wb/v1"
 
@@ -144,6 +145,7 @@ class WooriAdapter(PartnerAdapter):
         self.endpoint = self._http.base_url
         self._app_key = credentials["app_key"]
         self._app_secret = credentials["app_secret"]
+        self._bank_codes = registry.clearing_codes()  # KFTC standard codes, which Woori uses too
 
     def __repr__(self) -> str:  # never the key or the secret
         return f"WooriAdapter(base_url={self._http.base_url!r})"
@@ -191,11 +193,12 @@ class WooriAdapter(PartnerAdapter):
         return TransactionPage(rows, str(body.get("NEXT_KEY") or "") or None)
 
     def transfer(self, request: TransferRequest) -> TransferResult:
-        if request.amount <= 0 or request.to_bank not in BANK_CODES:
-            raise InvalidRequest("amount must be positive and to_bank one of " + ", ".join(BANK_CODES), code="request")
+        if request.amount <= 0 or request.to_bank not in self._bank_codes:
+            raise InvalidRequest("amount must be positive and to_bank one of " + ", ".join(self._bank_codes),
+                                 code="request")
         body = {
             "WDR_ACNO": digits_only(request.from_account), "TRN_AM": woori_amount(request.amount),
-            "RCV_BKCD": BANK_CODES[request.to_bank], "RCV_ACNO": digits_only(request.to_account),
+            "RCV_BKCD": self._bank_codes[request.to_bank], "RCV_ACNO": digits_only(request.to_account),
             "RCV_ACCT_NM": request.to_name, "WDR_PBOK_PRNG_TXT": (request.memo or request.to_name)[:20],
         }
         log.info("woori transfer %s: %s KRW to %s", request.idempotency_key, request.amount, mask_account(request.to_account))
@@ -219,6 +222,13 @@ class WooriAdapter(PartnerAdapter):
         body = check(resp.status_code, resp.headers, envelope)
         state, reason = state_of(body)
         return TransferResult(idempotency_key, state, bank_reference=body.get("TRN_NO"), reason=reason)  # type: ignore[arg-type]
+
+    def holder_name(self, account: str) -> str:
+        body = self._call("/account/getRcvAcctNm", {"RCV_BKCD": BANK.clearing_code, "RCV_ACNO": digits_only(account)})
+        name = body.get("RCV_ACCT_NM")
+        if not isinstance(name, str) or not name:
+            raise OutcomeUnknown("Woori: no RCV_ACCT_NM in the answer", code="unreadable")
+        return name
 
     def close(self) -> None:
         self._http.close()

@@ -16,12 +16,14 @@ from flask import Flask
 
 from adapters import registry
 from banking import transfers
+from banking.assistants import wiring as assistants_wiring
 from banking.audit import jobs as audit_jobs, wiring as audit_wiring
 from banking.audit.trail import AuditTrail
 from banking.auth import nonces, wiring as auth_wiring
 from banking.core import banks
 from banking.core.nlu.cli import nlu
 from banking.demo import wiring as demo_wiring
+from banking.notices import jobs as notices_jobs, wiring as notices_wiring
 from banking.platform import http
 from banking.platform.config import Settings
 from banking.platform.partners import Partners
@@ -62,13 +64,17 @@ def jobs(services: Services) -> list[Job]:
         Job("prune-nonces", 60.0, lambda: nonces.prune_nonces(services)),
         Job("audit-checkpoint", services.settings.checkpoint_every_s, lambda: audit_jobs.checkpoint(services)),
         Job("audit-retention", 86400.0, lambda: audit_jobs.prune(services)),
+        # held transfers that are due go out through the same exactly-once path as any other
+        Job("release-held", services.settings.release_every_s, lambda: transfers.release_due(services)),
+        Job("prune-notices", 3600.0, lambda: notices_jobs.prune(services)),
     ]
 
 
 def init_app(app: Flask, services: Services) -> None:
     app.extensions[EXTENSION] = services
     api = http.init_app(app)
-    for feature in (voice_wiring, transfers_wiring, audit_wiring, auth_wiring, demo_wiring):
+    for feature in (voice_wiring, transfers_wiring, audit_wiring, auth_wiring, demo_wiring, notices_wiring,
+                    assistants_wiring):
         feature.init_app(app, api)
     app.cli.add_command(nlu)
     app.before_request(services.ensure_ready)

@@ -120,7 +120,7 @@ def _nlu(profile: Profile) -> int:
 
 
 def run_engine(engine: str, p: Profile, only: set[str], notes: list[str]) -> dict[str, Any]:
-    from bench import audit_speed, latency, saturation, scale, transfers_e2e, turn_cost
+    from bench import alexa_turn, audit_speed, latency, saturation, scale, transfers_e2e, turn_cost
 
     out: dict[str, Any] = {k: None for k in ("turn_cost_ratio", "p99_ms", "audit_verify_vs_scan", "scale_ratio")}
     tag = f"[{engine}]"
@@ -134,6 +134,15 @@ def run_engine(engine: str, p: Profile, only: set[str], notes: list[str]) -> dic
                 ("floor median CPU µs (this process)", r["floor_cpu_us"]), ("CPU ratio", r["cpu_ratio"])])
             out.update(turn_cost_ratio=r["ratio"], turn_us=r["turn_us"], floor_us=r["floor_us"],
                        turn_cpu_ratio=r["cpu_ratio"])
+        # the same verified balance turn through the Alexa channel (CONTRACT §7.2)
+        r = _section(f"alexa turn {tag}", notes, lambda: alexa_turn.measure(engine, max(40, p.turn_iterations // 2)))
+        if r:
+            report.table(f"alexa turn {tag}: verified balance turn, Alexa-signed vs device-signed, WSGI in process", [
+                ("iterations each", r["iterations"]), ("Alexa turn median µs", r["alexa_us"]),
+                ("device turn median µs", r["device_us"]), ("alexa_turn_ratio", r["ratio"]),
+                ("verification alone (chain cached) median µs", r["verify_us"]),
+                ("alexa_verify_share (goal < 0.10)", r["verify_share"])])
+            out.update(alexa_turn_ratio=r["ratio"], alexa_verify_share=r["verify_share"])
     if "latency" in only:
         if p.latency_seconds is None or (engine != "sqlite" and not p.postgres_latency):
             notes.append(f"latency {tag} skipped in the {p.name} profile (p99_ms null)")

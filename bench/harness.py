@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from flask import Flask
 from werkzeug.test import EnvironBuilder
 
+from adapters import registry
 from adapters.memory import MemoryAdapter
 from banking.auth.signing import signed_headers
 from banking.platform.partners import Partners
@@ -32,7 +33,7 @@ BENCH_DEVICES = 400
 
 
 def memory_partners() -> Partners:
-    return Partners({"kbank": MemoryAdapter("kbank"), "woori": MemoryAdapter("woori")})
+    return Partners({bank.code: MemoryAdapter(bank.code) for bank in registry.catalogue()})
 
 
 @contextlib.contextmanager

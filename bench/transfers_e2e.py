@@ -20,7 +20,7 @@ def measure(engine: str, seconds: float) -> dict[str, Any]:
     with harness.workdir("transfers") as d, running_sandboxes(d / "sandboxes") as urls, \
             harness.database(engine, d) as url:
         partners = Partners({bank: registry.create(bank, base_url=urls[bank], timeout_s=5.0,
-                                                   data_dir=d / "sandboxes") for bank in ("kbank", "woori")})
+                                                   data_dir=d / "sandboxes") for bank in urls})
         app = harness.build_app(d, url, partners)
         services = harness.services_of(app)
         try:

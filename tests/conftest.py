@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import pytest
 from hypothesis import settings
 
+from adapters import registry
 from adapters.memory import MemoryAdapter
 from banking import bootstrap
 from banking.platform.partners import Partners
@@ -48,16 +49,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def memory_partners() -> Partners:
-    return Partners({"kbank": MemoryAdapter("kbank"), "woori": MemoryAdapter("woori")})
+    """An in-memory partner for every installed bank (the catalogue's)."""
+    return Partners({bank.code: MemoryAdapter(bank.code) for bank in registry.catalogue()})
 
 
 @pytest.fixture
 def sandbox_partners(sandbox_faults_cleared: Any, sandbox_data_dir: Path) -> Partners:
-    """Adapters over real HTTP to the session's two sandbox processes."""
-    from adapters import registry
-
+    """Adapters over real HTTP to the session's sandbox processes, one per installed bank."""
     return Partners({bank: registry.create(bank, base_url=sandbox_faults_cleared[bank], timeout_s=2.0,
-                                           data_dir=sandbox_data_dir) for bank in ("kbank", "woori")})
+                                           data_dir=sandbox_data_dir) for bank in sandbox_faults_cleared})
 
 
 def _observe(app: Any) -> None:

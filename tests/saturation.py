@@ -62,7 +62,7 @@ class Scale:
 
     def partners(self, urls: SandboxUrls, sandbox_data_dir: Any) -> Partners:
         return Partners({bank: registry.create(bank, base_url=urls[bank], timeout_s=self.adapter_timeout_s,
-                                               data_dir=sandbox_data_dir) for bank in ("kbank", "woori")})
+                                               data_dir=sandbox_data_dir) for bank in urls})
 
 
 # Before issue 14, one pool of 16 workers ran reads and sends: each flood read held a worker
@@ -185,7 +185,7 @@ def _until(predicate: Callable[[], Any], timeout_s: float) -> Any:
 def _quiet_ledgers(urls: SandboxUrls, references: set[str], quiet_s: float, timeout_s: float) -> dict[str, list[dict]]:
     """Both ledgers' postings of these references, once they have stopped changing."""
     def ours() -> dict[str, list[dict]]:
-        return {bank: [p for p in ledger(urls[bank]) if p["reference"] in references] for bank in ("kbank", "woori")}
+        return {bank: [p for p in ledger(urls[bank]) if p["reference"] in references] for bank in urls}
 
     deadline = time.monotonic() + timeout_s
     seen, since = ours(), time.monotonic()
@@ -205,7 +205,7 @@ def run(scale: Scale, services: Services, urls: SandboxUrls, connect: Callable[[
     devices = enrol_devices(services, "sat-flood", scale.devices)
     senders = enrol_devices(services, "sat-send", scale.transfers)
     flooders = [_verified(connect, devices[n % len(devices)]) for n in range(scale.conversations)]
-    for bank in ("kbank", "woori"):  # each balance turn reads both banks once
+    for bank in urls:  # each balance turn reads every bank once
         set_fault(urls[bank], op="balance", mode="latency", count=scale.flood_turns, delay_ms=scale.read_delay_ms)
     tickets = _Tickets(scale.flood_turns, scale.warmup_turns)
     flood_deadline = time.monotonic() + scale.drain_timeout_s
@@ -233,7 +233,7 @@ def run(scale: Scale, services: Services, urls: SandboxUrls, connect: Callable[[
     _until(settled, scale.settle_timeout_s)
     # the work still queued behind the flood runs now, fast: a balance read answered with the
     # faults cleared means everything queued before it has started, so a late posting shows up
-    for bank in ("kbank", "woori"):
+    for bank in urls:
         clear_faults(urls[bank])
     probe = flooders[0]
     _until(lambda: probe.turn(BALANCE)["status"] == "completed", scale.drain_timeout_s)

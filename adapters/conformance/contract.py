@@ -11,6 +11,7 @@ The kit moves small amounts out of the funded account; run it on a sandbox, neve
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ import pytest
 from adapters.base import (
     AccountUnavailable,
     AuthRefused,
+    BankInfo,
     DefinitelyFailed,
     InsufficientFunds,
     InvalidRequest,
@@ -41,12 +43,16 @@ class ContractAccounts:
     payee_account: str
     payee_name: str
     unknown_account: str  # well-formed, but no such account at the bank
+    payee_holder: str = ""  # the payee account's holder as the bank has it (the recipient check)
 
 
 DEMO_ACCOUNTS = {
-    "kbank": ContractAccounts("demo", "100-123-456789", "kbank", "100-555-000111", "아빠", "100-999-000000"),
-    "woori": ContractAccounts("demo", "1002-345-678901", "woori", "1002-111-222333", "김철수", "1002-999-000000"),
+    "kbank": ContractAccounts("demo", "100-123-456789", "kbank", "100-555-000111", "아빠", "100-999-000000", "김영수"),
+    "woori": ContractAccounts("demo", "1002-345-678901", "woori", "1002-111-222333", "김철수", "1002-999-000000",
+                              "김철수"),
 }
+#: a written account number: digit groups joined by single hyphens
+_WRITTEN = re.compile(r"\d+(?:-\d+)*")
 
 
 class AdapterContract:
@@ -91,6 +97,26 @@ class AdapterContract:
         result = wait_for(lambda: (r := adapter.transfer_status(key)).state != "processing" and r, timeout_s, 0.1)
         assert result, f"transfer {key} still processing after {timeout_s} s"
         return result
+
+    # --- the catalogue entry (CONTRACT §10): what couchbank says and hears of the bank ---
+
+    def test_catalogue_entry_is_well_formed(self, adapter: PartnerAdapter, contract_accounts: ContractAccounts) -> None:
+        bank = type(adapter).bank
+        assert isinstance(bank, BankInfo) and bank.code == adapter.name
+        assert re.fullmatch(r"[a-z][a-z0-9_]{0,31}", bank.code), "a code names an env variable and files"
+        assert bank.name_ko.strip() and bank.name_en.strip() and bank.name_en.isascii()
+        assert any(not said.isascii() for said in bank.spoken), "a name Korean speakers say"
+        assert any(said.isascii() for said in bank.spoken), "a name English speakers say"
+        for said in bank.spoken:
+            assert said == said.strip().lower() and "  " not in said and said.replace(" ", "").replace("-", ""), said
+        assert len(set(bank.spoken)) == len(bank.spoken)
+        assert bank.account_groups and all(isinstance(g, int) and g > 0 for g in bank.account_groups)
+        assert 8 <= bank.account_digits <= 16
+        for number in (contract_accounts.account, contract_accounts.unknown_account):
+            assert _WRITTEN.fullmatch(number) and tuple(map(len, number.split("-"))) == bank.account_groups, number
+        assert bank.clearing_code is None or re.fullmatch(r"\d{3}", bank.clearing_code)
+        if bank.sandbox is not None:
+            assert bank.sandbox.module and bank.sandbox.port_offset > 0
 
     # --- keys and reads ---
 
@@ -144,6 +170,33 @@ class AdapterContract:
                 break
         whole = adapter.transactions(contract_accounts.account, limit=len(walked)).transactions
         assert len(walked) >= 3 and walked == whole
+
+    # --- the recipient check (수취조회) ---
+
+    def test_holder_name_of_an_account(self, adapter: PartnerAdapter, contract_accounts: ContractAccounts) -> None:
+        if contract_accounts.payee_bank != adapter.name or not contract_accounts.payee_holder:
+            pytest.skip("the recipient check needs a payee at this bank and its holder's name")
+        assert adapter.holder_name(contract_accounts.payee_account) == contract_accounts.payee_holder
+
+    def test_holder_name_of_an_unknown_account_is_unavailable(self, adapter: PartnerAdapter,
+                                                              contract_accounts: ContractAccounts) -> None:
+        with pytest.raises(AccountUnavailable):
+            adapter.holder_name(contract_accounts.unknown_account)
+
+    def test_holder_name_when_the_bank_fails_is_unknown(self, adapter: PartnerAdapter, sandbox_url: str,
+                                                        contract_accounts: ContractAccounts) -> None:
+        set_fault(sandbox_url, op="any", mode="error_500", count=5)
+        with pytest.raises(OutcomeUnknown):
+            adapter.holder_name(contract_accounts.account)
+
+    def test_holder_name_gives_up_at_the_timeout(self, adapter: PartnerAdapter, sandbox_url: str,
+                                                 adapter_timeout_s: float, contract_accounts: ContractAccounts) -> None:
+        adapter.holder_name(contract_accounts.account)  # a token or anything cached, now
+        set_fault(sandbox_url, op="any", mode="latency", count=1, delay_ms=int(adapter_timeout_s * 1500))
+        started = time.monotonic()
+        with pytest.raises(OutcomeUnknown):
+            adapter.holder_name(contract_accounts.account)
+        assert time.monotonic() - started < adapter_timeout_s + 1.0
 
     # --- transfers ---
 

@@ -1,4 +1,5 @@
-"""`python -m adapters.sandbox kbank|woori --port P --data-dir DIR [--host H]`"""
+"""`python -m adapters.sandbox BANK --port P --data-dir DIR [--host H]`: any installed sandbox dialect
+(`kbank`, `woori`, a partner package's own such as `mirae`)."""
 from __future__ import annotations
 
 import argparse
@@ -12,13 +13,13 @@ from types import FrameType
 from werkzeug.serving import make_server
 
 from adapters.sandbox import logs
-from adapters.sandbox.app import create_app, peer_url_from_env
-from adapters.sandbox.banks import BANKS
+from adapters.sandbox.app import create_app, peer_urls_from_env
+from adapters.sandbox.banks import dialects
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m adapters.sandbox", description=__doc__)
-    parser.add_argument("bank", choices=sorted(BANKS))
+    parser.add_argument("bank", choices=sorted(dialects()))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     logs.configure()
 
-    app = create_app(args.bank, args.data_dir, peer_url=peer_url_from_env(args.bank))
+    app = create_app(args.bank, args.data_dir, peer_urls=peer_urls_from_env(args.bank))
     server = make_server(args.host, args.port, app, threaded=True)
     sandbox = app.extensions["couchbank_sandbox"]
 

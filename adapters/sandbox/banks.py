@@ -1,15 +1,29 @@
-"""The two banks the sandboxes play: codes, written account forms, demo customers. Names
-and account formats are the catalogue entries their adapters declare.
+"""The banks the sandboxes play, found like the adapters through entry points: each dialect
+module is declared under `couchbank.sandboxes` with its bank's code and declares `BANK` (its
+catalogue entry and demo customers), `SCHEMA`, `ERRORS` and `blueprint`. A partner's own
+package can so ship its sandbox next to its adapter (CONTRACT §10).
 
 Account numbers are stored and reported (ledger, interbank link) in the written form of
-CONTRACT section 2; each dialect converts to and from its own wire form.
+CONTRACT section 2; each dialect converts to and from its own wire form. Banks address one
+another by their KFTC standard code (`BankInfo.clearing_code`).
 """
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Protocol
 
-from adapters import kbank, woori
 from adapters.base import BankInfo, digits_only, group_digits
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from adapters.sandbox.state import DialectErrors
+
+GROUP = "couchbank.sandboxes"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,12 +38,16 @@ class Customer:
 @dataclass(frozen=True)
 class Bank:
     info: BankInfo
-    code: str  # KFTC standard bank code, which both dialects use for the payee's bank
     customers: tuple[Customer, ...]
 
     @property
     def id(self) -> str:
         return self.info.code
+
+    @property
+    def code(self) -> str:
+        """The KFTC standard code, by which the dialects name a payee's bank."""
+        return self.info.clearing_code or ""
 
     @property
     def name(self) -> str:
@@ -43,28 +61,39 @@ class Bank:
         return group_digits(digits_only(number), self.groups)
 
 
-BANKS: dict[str, Bank] = {bank.id: bank for bank in (
-    Bank(
-        info=kbank.BANK, code="089",
-        customers=(
-            Customer("100-123-456789", "demo", "김하나", "듀얼K 입출금통장", 1_250_000),
-            Customer("100-555-000111", "dad", "김영수", "듀얼K 입출금통장", 2_000_000),
-        ),
-    ),
-    Bank(
-        info=woori.BANK, code="020",
-        customers=(
-            Customer("1002-345-678901", "demo", "김하나", "우리 WON 통장", 3_400_000),
-            Customer("1002-987-654321", "mom", "박미영", "우리 WON 통장", 1_500_000),
-            Customer("1002-111-222333", "chulsoo", "김철수", "우리 WON 통장", 800_000),
-        ),
-    ),
-)}
+class Dialect(Protocol):
+    """What a sandbox dialect module declares."""
+
+    BANK: Bank
+    SCHEMA: str
+    ERRORS: DialectErrors
+    blueprint: Blueprint
+
+
+@functools.cache
+def dialects() -> dict[str, Dialect]:
+    """Every installed sandbox dialect, by bank code; a broken one is logged and skipped."""
+    found: dict[str, Dialect] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name in found:
+            continue  # the same distribution seen twice on sys.path
+        try:
+            module = ep.load()
+        except Exception:  # any import-time failure of a third-party plugin
+            log.warning("sandbox dialect %r could not be loaded; skipped", ep.name, exc_info=True)
+            continue
+        bank = getattr(module, "BANK", None)
+        if not (isinstance(bank, Bank) and bank.id == ep.name and bank.code):
+            log.warning("sandbox dialect %r declares no BANK with that code and a clearing code; skipped", ep.name)
+            continue
+        found[ep.name] = module
+    return found
+
+
+def installed() -> dict[str, Bank]:
+    return {code: dialect.BANK for code, dialect in dialects().items()}
 
 
 def bank_by_code(code: str) -> Bank | None:
-    return next((b for b in BANKS.values() if b.code == code), None)
-
-
-def peer_of(bank_id: str) -> str:
-    return next(b for b in BANKS if b != bank_id)
+    """The bank with KFTC standard code `code`, among the installed sandboxes."""
+    return next((b for b in installed().values() if b.code == code), None)

@@ -106,10 +106,11 @@ def find(sandbox: Sandbox, key: str) -> Record | None:
 
 
 def _payee_name_at_peer(sandbox: Sandbox, order: Order) -> str | None | PeerUnavailable:
-    if sandbox.peer is None:
-        return PeerUnavailable("no interbank link configured")
+    peer = sandbox.peers.get(order.to_bank)
+    if peer is None:
+        return PeerUnavailable("no interbank link to that bank configured")
     try:
-        return sandbox.peer.lookup(order.to_account)
+        return peer.lookup(order.to_account)
     except PeerUnavailable as exc:
         return exc
 

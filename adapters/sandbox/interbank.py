@@ -1,5 +1,5 @@
-"""The link between the two sandboxes: payee look-up before a transfer commits, and
-delivery of the outgoing entries (the outbox) until the peer acknowledges them.
+"""The link between the sandboxes: payee look-up before a transfer commits, and delivery of
+the outgoing entries (the outbox) to the payee's bank, by bank code, until it acknowledges them.
 
 Delivery is at-least-once from the sender and deduplicated by the receiver on the
 interbank id, so each credit is posted exactly once, also across restarts of either side.
@@ -8,13 +8,14 @@ The wire form is the sandboxes' own (written account numbers, whole KRW), not a 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
 import requests
 from flask import Blueprint, jsonify, request
 
-from adapters.sandbox import ledger, state
+from adapters.sandbox import ledger, logs, state
 from adapters.sandbox.state import Sandbox
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class Peer:
     def lookup(self, account: str) -> str | None:
         """The holder's name for an open account at the peer, None for no such account."""
         try:
-            resp = self._session.get(f"{self.url}/_sandbox/interbank/accounts/{account}", timeout=self.timeout_s)
+            resp = self._session.get(f"{self.url}/_sandbox/interbank/accounts/{account}", timeout=self.timeout_s,
+                                     headers=logs.request_id_headers())
         except requests.RequestException as exc:
             raise PeerUnavailable(type(exc).__name__) from None
         if resp.status_code == 404:
@@ -54,18 +56,30 @@ class Peer:
         raise PeerUnavailable(f"HTTP {resp.status_code}")
 
 
+def peer_urls_from_env(bank_id: str, banks: list[str]) -> dict[str, str]:
+    """The other banks' sandbox URLs, `COUCHBANK_<CODE>_URL` (how `python app.py` and the
+    tests wire them)."""
+    found = {code: os.environ.get(f"COUCHBANK_{code.upper()}_URL", "") for code in banks if code != bank_id}
+    return {code: url for code, url in found.items() if url}
+
+
 def deliver_outbox(sandbox: Sandbox) -> None:
-    """One pass over the entries due for (re)delivery."""
-    if sandbox.peer is None:
+    """One pass over the entries due for (re)delivery; each goes to its payee's bank, which
+    the transfer that made it names."""
+    if not sandbox.peers:
         return
     rows = sandbox.db.query(
-        "SELECT * FROM outbox WHERE state = 'pending' AND next_try <= ? ORDER BY rowid LIMIT 50", (time.time(),)
+        "SELECT outbox.*, transfers.to_bank FROM outbox JOIN transfers ON transfers.key = outbox.reference"
+        " WHERE outbox.state = 'pending' AND outbox.next_try <= ? ORDER BY outbox.rowid LIMIT 50", (time.time(),)
     )
     for row in rows:
         entry = {k: row[k] for k in ("interbank_id", "reference", "from_account", "from_name", "to_account", "amount")}
         entry["from_bank"] = sandbox.bank.id
+        peer = sandbox.peers.get(row["to_bank"])
         try:
-            accepted = sandbox.peer.deliver(entry)
+            if peer is None:
+                raise PeerUnavailable(f"no interbank link to {row['to_bank']}")
+            accepted = peer.deliver(entry)
         except (requests.RequestException, PeerUnavailable, ValueError) as exc:
             backoff = min(2.0, 0.1 * 2 ** row["attempts"])
             log.info("interbank %s not delivered (%s); retry in %.1f s", row["interbank_id"], type(exc).__name__, backoff)

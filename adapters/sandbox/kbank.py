@@ -11,6 +11,7 @@ Codes used (KFTC-like; the sandbox's own table):
             A0004 malformed request | A0007 processing, result not yet known |
             A0013 rate limit | O0001 authentication failed | O0002 token expired |
             O0003 scope not granted
+  Recipient check (수취조회): POST /v2.0/inquiry/receive, answering `account_holder_name`.
   bank_rsp_code 000 ok | 412 no such account | 413 no such payee account |
             415 account closed | 551 insufficient funds | 812 payee bank unavailable |
             822 duplicate bank_tran_id | 800 processing | 529 no such transaction
@@ -31,9 +32,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, make_response, request
 
+from adapters import kbank
 from adapters.base import digits_only
-from adapters.sandbox import engine, faults, ledger, state
-from adapters.sandbox.banks import BANKS, bank_by_code
+from adapters.sandbox import banks, engine, faults, ledger, state
+from adapters.sandbox.banks import Bank, Customer, bank_by_code
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kftc_tokens (token_hash TEXT PRIMARY KEY, scope TEXT NOT NULL, expires_at REAL NOT NULL);
@@ -51,6 +53,14 @@ REASON_CODES = {
     engine.PAYEE_BANK_UNAVAILABLE: ("812", "수취은행 장애"),
     engine.EXPIRED: ("553", "요청 유효시간 경과"),
 }
+
+BANK = Bank(
+    info=kbank.BANK,
+    customers=(
+        Customer("100-123-456789", "demo", "김하나", "듀얼K 입출금통장", 1_250_000),
+        Customer("100-555-000111", "dad", "김영수", "듀얼K 입출금통장", 2_000_000),
+    ),
+)
 
 blueprint = Blueprint("kbank", __name__)
 
@@ -237,6 +247,26 @@ def register_account() -> Any:
                              account_num_masked=_masked(account.number)))
 
 
+@blueprint.post("/v2.0/inquiry/receive")
+@authorized("inquiry")
+@faults.faulted("holder")
+def receive_inquiry() -> Any:
+    """KFTC's 수취조회: who holds a payee's account here, before money is sent to it."""
+    sandbox = state.current()
+    body = _json_body()
+    _check_common(body)
+    if body.get("bank_code_std") != sandbox.bank.code:
+        raise Refusal("A0004", "bank_code_std 오류")
+    account = ledger.get_account(sandbox.db.connection(), sandbox.bank.written(str(body.get("account_num", ""))))
+    if account is None or not account.open:
+        raise Refusal("A0002", "수취계좌 없음", "413")
+    return jsonify(_envelope(
+        bank_tran_id=body["bank_tran_id"], bank_code_std=sandbox.bank.code, bank_rsp_code="000",
+        bank_rsp_message="", bank_name=sandbox.bank.name, account_num_masked=_masked(account.number),
+        account_holder_name=account.holder_name,
+    ))
+
+
 @blueprint.get("/v2.0/account/balance/fin_num")
 @authorized("inquiry")
 @faults.faulted("balance")
@@ -283,7 +313,8 @@ def _transfer_fields(record: engine.Record) -> dict[str, Any]:
     return {
         "bank_tran_id": record.key, "bank_tran_date": record.received_at.strftime("%Y%m%d"),
         "bank_code_tran": sandbox.bank.code, "tran_amt": str(record.amount),
-        "dps_bank_code_std": BANKS[record.to_bank].code, "dps_account_num_masked": _masked(record.to_account),
+        "dps_bank_code_std": banks.installed()[record.to_bank].code,
+        "dps_account_num_masked": _masked(record.to_account),
         "dps_account_holder_name": record.payee_name, "wd_print_content": record.memo,
     }
 

@@ -1,8 +1,8 @@
 """pytest fixtures for any test that needs the partner sandboxes.
 
 Load it from the root conftest: `pytest_plugins = ["adapters.sandbox.pytest_plugin"]`.
-`sandboxes` (one pair per session, own data dir) gives `SandboxUrls`; `sandbox_faults_cleared`
-clears both banks' faults before and after a test.
+`sandboxes` (one per installed bank, per session, own data dir) gives `SandboxUrls`;
+`sandbox_faults_cleared` clears every bank's faults before and after a test.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def sandboxes(sandbox_data_dir: Path) -> Iterator[SandboxUrls]:
 
 @pytest.fixture
 def sandbox_faults_cleared(sandboxes: SandboxUrls) -> Iterator[SandboxUrls]:
-    for url in (sandboxes.kbank, sandboxes.woori):
+    for _, url in sandboxes.items():
         clear_faults(url)
     yield sandboxes
-    for url in (sandboxes.kbank, sandboxes.woori):
+    for _, url in sandboxes.items():
         clear_faults(url)

@@ -35,7 +35,8 @@ class Sandbox:
     db: Database
     credentials: dict[str, str]
     dialect: DialectErrors
-    peer: "Peer | None"
+    #: the other banks' sandboxes, by bank code, for interbank look-ups and delivery
+    peers: "dict[str, Peer]"
     data_dir: Path
     stopping: threading.Event = field(default_factory=threading.Event)
 

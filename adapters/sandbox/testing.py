@@ -1,5 +1,5 @@
-"""Helpers for tests anywhere in the project: both sandboxes as real subprocesses
-(`python -m adapters.sandbox ...`), wired to each other, plus the operator API.
+"""Helpers for tests anywhere in the project: every installed bank's sandbox as a real
+subprocess (`python -m adapters.sandbox ...`), wired to each other, plus the operator API.
 
     with running_sandboxes(tmp_path) as urls:
         set_fault(urls.kbank, op="transfer", mode="error_500", count=1)
@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +23,37 @@ from typing import Any
 import requests
 
 from adapters.probe import wait_until_up
+from adapters.sandbox.banks import dialects
 
 _ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds `adapters`
 
 
 @dataclass(frozen=True)
 class SandboxUrls:
-    kbank: str
-    woori: str
+    """Each running sandbox's base URL by bank code: `urls["mirae"]`, or `urls.kbank`."""
+
+    by_bank: dict[str, str]
 
     def __getitem__(self, bank: str) -> str:
-        return {"kbank": self.kbank, "woori": self.woori}[bank]
+        return self.by_bank[bank]
+
+    def __getattr__(self, bank: str) -> str:
+        if bank.startswith("__") or bank == "by_bank":  # copy and pickle probe for these
+            raise AttributeError(bank)
+        try:
+            return self.by_bank[bank]
+        except KeyError:
+            raise AttributeError(bank) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_bank)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.by_bank.items())
+
+    def env(self) -> dict[str, str]:
+        """`COUCHBANK_<CODE>_URL` for each: how the service and the sandboxes find them."""
+        return {f"COUCHBANK_{bank.upper()}_URL": url for bank, url in self.by_bank.items()}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -72,15 +92,16 @@ def stop_sandbox(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
 
 
 @contextmanager
-def running_sandboxes(data_dir: Path, *, host: str = "127.0.0.1", ports: tuple[int, int] | None = None,
-                      env: dict[str, str] | None = None) -> Iterator[SandboxUrls]:
-    """Both sandboxes on free (or the given) ports, sharing `data_dir`, each told the
-    other's URL; stopped on exit."""
-    kbank_port, woori_port = ports or (free_port(host), free_port(host))
-    urls = SandboxUrls(kbank=f"http://{host}:{kbank_port}", woori=f"http://{host}:{woori_port}")
-    wiring = {**(env or {}), "COUCHBANK_KBANK_URL": urls.kbank, "COUCHBANK_WOORI_URL": urls.woori}
+def running_sandboxes(data_dir: Path, *, host: str = "127.0.0.1", ports: Mapping[str, int] | None = None,
+                      env: dict[str, str] | None = None, banks: Iterable[str] | None = None) -> Iterator[SandboxUrls]:
+    """The sandboxes of `banks` (default: every installed dialect) on free (or the given)
+    ports, sharing `data_dir`, each told the others' URLs; stopped on exit."""
+    chosen = sorted(dialects() if banks is None else banks)
+    port_of = {bank: (ports or {}).get(bank) or free_port(host) for bank in chosen}
+    urls = SandboxUrls({bank: f"http://{host}:{port}" for bank, port in port_of.items()})
+    wiring = {**(env or {}), **urls.env()}
     with ExitStack() as stack:
-        for bank, port in (("kbank", kbank_port), ("woori", woori_port)):
+        for bank, port in port_of.items():
             process = start_sandbox(bank, port, data_dir, host=host, env=wiring)
             stack.callback(stop_sandbox, process)
             wait_healthy(urls[bank], process=process)

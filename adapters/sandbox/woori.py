@@ -10,6 +10,8 @@ the same body replays the first answer, with another body it is refused (422, E0
 An `Expire-Dttm` header (yyyyMMddHHmmss, KST) is the instant after which the transfer must
 not run: one that arrives later is refused (E1105) and never posted.
 
+Recipient check (수취조회): POST /account/getRcvAcctNm `{RCV_BKCD, RCV_ACNO}` -> `RCV_ACCT_NM`.
+
 resCode: 000 ok | E0400 malformed | E0401 authentication | E0404 not found |
   E0422 key reused with another body | E0429 throttled | E0500 internal error |
   E1101 account unavailable | E1102 insufficient balance | E1103 payee account unavailable |
@@ -29,9 +31,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, make_response, request
 
+from adapters import woori
 from adapters.base import digits_only
-from adapters.sandbox import engine, faults, ledger, state
-from adapters.sandbox.banks import BANKS, bank_by_code
+from adapters.sandbox import banks, engine, faults, ledger, state
+from adapters.sandbox.banks import Bank, Customer, bank_by_code
 
 SCHEMA = ""
 SKEW_S = 300
@@ -44,6 +47,15 @@ REASON_CODES = {
     engine.PAYEE_BANK_UNAVAILABLE: ("E1104", "입금은행 장애"),
     engine.EXPIRED: ("E1105", "요청 유효시간 경과"),
 }
+
+BANK = Bank(
+    info=woori.BANK,
+    customers=(
+        Customer("1002-345-678901", "demo", "김하나", "우리 WON 통장", 3_400_000),
+        Customer("1002-987-654321", "mom", "박미영", "우리 WON 통장", 1_500_000),
+        Customer("1002-111-222333", "chulsoo", "김철수", "우리 WON 통장", 800_000),
+    ),
+)
 
 blueprint = Blueprint("woori", __name__, url_prefix="/oai/wb/v1")
 
@@ -142,6 +154,22 @@ def balance() -> Any:
                          "PBOK_BAL": amount_text(account.balance), "AVL_BAL": amount_text(account.balance)})
 
 
+@blueprint.post("/account/getRcvAcctNm")
+@signed
+@faults.faulted("holder")
+def payee_name() -> Any:
+    """The recipient check (수취조회): who holds a payee's account here."""
+    sandbox = state.current()
+    body = _data_body()
+    if str(body.get("RCV_BKCD", "")) != sandbox.bank.code:
+        raise Refusal(400, "E0400", "RCV_BKCD 오류")
+    account = ledger.get_account(sandbox.db.connection(), sandbox.bank.written(str(body.get("RCV_ACNO", ""))))
+    if account is None or not account.open:
+        raise Refusal(404, "E1103", "입금계좌 사용 불가")
+    return _answer(200, {"RCV_BKCD": sandbox.bank.code, "RCV_ACNO": digits_only(account.number),
+                         "RCV_ACCT_NM": account.holder_name})
+
+
 @blueprint.post("/account/getAccTransList")
 @signed
 @faults.faulted("transactions")
@@ -199,7 +227,7 @@ def _transfer_body(record: engine.Record, state_name: str) -> dict[str, Any]:
     return {
         "TRN_NO": record.bank_ref, "IDMP_KEY": record.key, "TRN_STS": state_name.upper(),
         "TRN_AM": amount_text(record.amount), "WDR_ACNO": digits_only(record.from_account),
-        "RCV_BKCD": BANKS[record.to_bank].code, "RCV_ACNO": digits_only(record.to_account),
+        "RCV_BKCD": banks.installed()[record.to_bank].code, "RCV_ACNO": digits_only(record.to_account),
         "RCV_ACCT_NM": record.payee_name, "TRN_DT": record.received_at.strftime("%Y%m%d"),
         "TRN_TM": record.received_at.strftime("%H%M%S"),
     }

@@ -10,6 +10,7 @@ from banking.audit import (
     checkpoints as audit_checkpoints,
     export as audit_export,
     jobs as audit_jobs,
+    overview as audit_overview,
     query as audit_query,
 )
 from banking.audit.query import Cursor, Filters, Page
@@ -73,6 +74,13 @@ class Desk:
             raise
         self.note("checkpoint", {"seq": written.seq, "hash": written.hash})
         return written
+
+    def overview(self, days: int) -> audit_overview.Overview:
+        """The overview page's figures (`banking.audit.overview`), one snapshot of the trail."""
+        with self.services.db.begin() as conn:
+            found = audit_overview.gather(conn, self.services.keys, self.services.clock(), days)
+            self._record(conn, "read", {"overview": True, "days": len(found.days)})
+        return found
 
     def checkpoints(self, limit: int, before_seq: int | None = None) -> audit_checkpoints.Listed:
         with self.services.db.begin() as conn:

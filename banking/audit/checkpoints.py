@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Row, select
 
 from banking.audit import checkpoint_log as audit_checkpoint_log
 from banking.audit.trail import iso
-from banking.audit.verify import VerifyResult, snapshot, verify_in, walk
+from banking.audit.verify import Progress, VerifyResult, snapshot, verify_in, walk
 from banking.platform.security.keys import Keyring
 from banking.platform.store import insert_ignore
 from banking.platform.store.database import Database
@@ -177,11 +177,12 @@ def _held_to_table(conn: Connection, keys: Keyring, result: VerifyResult) -> Ver
     return result
 
 
-def verify_trail(db: Database, keys: Keyring) -> VerifyResult:
+def verify_trail(db: Database, keys: Keyring, progress: Progress | None = None) -> VerifyResult:
     """The chain verifies, and agrees with the checkpoints it has signed (CONTRACT §6 as
-    amended): a tail cut back below the newest checkpoint is found and the checkpoint named."""
+    amended): a tail cut back below the newest checkpoint is found and the checkpoint named.
+    `progress` is told the number of events of each batch checked (`flask audit verify`)."""
     with snapshot(db) as conn:
-        result = verify_in(conn, keys.audit_chain)
+        result = verify_in(conn, keys.audit_chain, progress)
         return _held_to_table(conn, keys, result) if result.ok else result
 
 

@@ -1,15 +1,19 @@
 """`flask audit verify|export|checkpoint|prune` and `flask auditors add|list|revoke` (CONTRACT §1)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import click
 import marshmallow as ma
 from flask.cli import with_appcontext
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from banking.audit import auditors as auditor_accounts, jobs as audit_jobs, query as audit_query
@@ -21,6 +25,9 @@ from banking.audit.retention import PruneRefused
 from banking.audit.schemas import KeptCheckpointSchema
 from banking.core.formats import aware
 from banking.platform.services import Services, current
+from banking.platform.store.tables import audit_events, audit_head
+
+T = TypeVar("T")
 
 
 class IsoTime(click.ParamType):
@@ -34,6 +41,43 @@ class IsoTime(click.ParamType):
         except ValueError:
             self.fail(f"{value!r} is not an ISO-8601 time", param, ctx)
         return aware(parsed)  # no offset: UTC
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: Callable[[], int]) -> Iterator[Callable[[int], None]]:
+    """`advance(n)`: a bar on stderr while it is a terminal (stdout may be the export itself);
+    nothing at all in a pipe, a file or CI, and `total` is then never counted."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total())
+        yield lambda n: bar.advance(task, n)
+
+
+def _counted(events: Iterable[T], advance: Callable[[int], None], every: int = 1000) -> Iterator[T]:
+    """The events, telling `advance` every `every` of them (a call per event would cost the
+    export more than its own writing)."""
+    n = 0
+    for event in events:
+        yield event
+        n += 1
+        if n == every:
+            advance(n)
+            n = 0
+    advance(n)
+
+
+def _events_kept(services: Services) -> int:
+    with services.db.read() as conn:
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.anchor_seq)).one()
+    return int(head.seq - head.anchor_seq)
+
+
+def _matching(services: Services, filters: Filters) -> int:
+    with services.db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(audit_events).where(*filters.clauses())).scalar_one())
 
 
 def ready() -> Services:
@@ -56,7 +100,8 @@ def verify_command(checkpoint_file: Path | None) -> None:
     checkpoint, 1 naming the first bad seq otherwise."""
     services = ready()
     if checkpoint_file is None:
-        result = verify_trail(services.db, services.keys)
+        with progress_bar("verifying", lambda: _events_kept(services)) as advance:
+            result = verify_trail(services.db, services.keys, advance)
     else:
         try:
             saved = KeptCheckpointSchema().load(json.loads(checkpoint_file.read_text()), unknown=ma.RAISE)
@@ -84,8 +129,9 @@ def export_command(fmt: str, since: dt.datetime | None, until: dt.datetime | Non
     services = ready()
     writer = FORMATS[fmt][0]
     filters = Filters(user_id=user_id, type=type_, since=since, until=until)
-    for chunk in writer(audit_query.stream(services.db, filters)):
-        click.echo(chunk, nl=False)
+    with progress_bar("exporting", lambda: _matching(services, filters)) as advance:
+        for chunk in writer(_counted(audit_query.stream(services.db, filters), advance)):
+            click.echo(chunk, nl=False)
 
 
 @audit.command("checkpoint")

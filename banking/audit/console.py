@@ -26,8 +26,9 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup
 
-from banking.audit import auditors
+from banking.audit import auditors, charts, overview as audit_overview
 from banking.audit.actions import Desk
 from banking.audit.download import download
 from banking.audit.export import FORMATS
@@ -44,6 +45,8 @@ IDLE = dt.timedelta(minutes=15)  # a forgotten console signs itself out
 CHECKPOINTS_SHOWN = 20
 OPEN_ENDPOINTS = {"audit_console.signin", "audit_console.static"}
 FILTER_FIELDS = ("user_id", "device_id", "session_id", "type", "since", "until")
+DAY_CHOICES = (7, 14, 30, 90)
+SECURITY_NAMES = {"auth.pin.failed": "PIN failures", "auth.otp.failed": "OTP failures", "auth.lock": "lockouts"}
 
 
 class _DerivedKeySessions(SecureCookieSessionInterface):
@@ -77,6 +80,19 @@ def _session_cookie(state: BlueprintSetupState) -> None:
 def audit_json(value: Any, indent: int | None = None) -> str:
     # plain text: the template escapes it, so a hostile detail value shows as text
     return json.dumps(value, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+
+
+@bp.app_template_filter("audit_pairs")
+def audit_pairs(detail: Any, limit: int = 80) -> list[tuple[str, str]]:
+    """An event's detail as (key, value) text pairs for reading: strings as they are, other
+    values as compact JSON, each cut to `limit` characters (the event page has it all)."""
+    if not isinstance(detail, dict):
+        return [("value", audit_json(detail))]
+    pairs = []
+    for key, value in detail.items():
+        text = value if isinstance(value, str) else "—" if value is None else audit_json(value)
+        pairs.append((str(key), text if len(text) <= limit else text[: limit - 1] + "…"))
+    return pairs
 
 
 def _csrf_token() -> str:
@@ -166,6 +182,36 @@ def events() -> Any:
         export_query={fmt: urlencode({**{k: v for k, v in kept.items() if k != "limit"}, "format": fmt})
                       for fmt in FORMATS},
     )
+
+
+@bp.get("/overview")
+def overview() -> Any:
+    """Charts of the last days: events by family, PIN and OTP failures and lockouts, transfers
+    by status and time to settle, partner errors by bank, and the chain's state."""
+    asked = request.args.get("days", "")
+    days = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 3 else audit_overview.DEFAULT_DAYS
+    found = desk().overview(max(1, min(days, audit_overview.MAX_DAYS)))
+    return render_template("audit/overview.html", o=found, drawn=_charts(found), day_choices=DAY_CHOICES,
+                           families=(*audit_overview.FAMILIES, "other"), max_tail=audit_overview.MAX_TAIL)
+
+
+def _charts(found: audit_overview.Overview) -> dict[str, Markup]:
+    families = (*audit_overview.FAMILIES, "other")
+    outcomes = sorted({outcome for parts in found.partner_errors.values() for outcome in parts})
+    return {
+        "families": charts.stacked_columns("Events per day by family", found.days, found.families),
+        "families_legend": charts.legend(families),
+        "security": charts.lines("PIN failures, OTP failures and lockouts per day", found.days,
+                                 {SECURITY_NAMES[k]: v for k, v in found.security.items()}),
+        "security_legend": charts.legend(list(SECURITY_NAMES.values())),
+        "status": charts.bars("Transfers by status",
+                              [(status, {status: n}) for status, n in sorted(found.transfer_status.items())]),
+        "settle": charts.bars("Settled transfers by time to settle",
+                              [(label, {"settled": n}) for label, n in found.settle_buckets]),
+        "partners": charts.bars("Partner calls that did not go well, by bank",
+                                [(bank, found.partner_errors.get(bank, {})) for bank in sorted(found.partner_calls)]),
+        "partners_legend": charts.legend(outcomes),
+    }
 
 
 @bp.get("/events/<int:seq>")

@@ -102,6 +102,8 @@ def snapshot(db: Database) -> Iterator[Connection]:
 
 # seqs, prev_hashes, hashes (tuples, so that slices compare), messages
 Columns = tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...], Sequence[bytes]]
+#: told the number of events in each batch checked, for a progress bar
+Progress = Callable[[int], None]
 
 #: json.dumps(value, ensure_ascii=False) of a str, in C
 _quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -190,7 +192,7 @@ class _Walk:
         return False
 
 
-def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
+def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int, progress: Progress | None = None) -> _Walk:
     mac = hmac_sha256(key)
     for seqs, prevs, hashes, messages in _batches(conn, done.last_seq, upto):
         # a whole batch is checked with C-level sequence comparisons; only a batch that fails is
@@ -199,6 +201,8 @@ def _fast_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Walk:
         if (seqs[0] == done.last_seq + 1 and seqs[-1] == done.last_seq + n and prevs[0] == done.last_hash
                 and prevs[1:] == hashes[:-1] and tuple(map(mac, messages)) == hashes):
             done.checked, done.last_seq, done.last_hash = done.checked + n, seqs[-1], hashes[-1]
+            if progress is not None:
+                progress(n)
             continue
         for seq, prev_hash, hash_ in zip(seqs, prevs, hashes):
             if not done.step(conn, key, seq, prev_hash, hash_):
@@ -216,13 +220,14 @@ def _reference_walk(conn: Connection, key: bytes, done: _Walk, upto: int) -> _Wa
     return done
 
 
-def walk(conn: Connection, key: bytes, anchor_seq: int, anchor_hash: str, upto: int = _NO_LIMIT) -> _Walk:
+def walk(conn: Connection, key: bytes, anchor_seq: int, anchor_hash: str, upto: int = _NO_LIMIT,
+         progress: Progress | None = None) -> _Walk:
     """Check the events after the anchor up to `upto`, in seq order; stop at the first bad one
     (a missing seq is named itself, not the row after the gap)."""
     done = _Walk(0, anchor_seq, anchor_hash)
     try:
         with conn.begin_nested():
-            return _fast_walk(conn, key, done, upto)
+            return _fast_walk(conn, key, done, upto, progress)
     except conn.dialect.loaded_dbapi.Error:
         # a stored value the database cannot render into a message: not what append writes;
         # go on from where the fast walk got to, one row at a time
@@ -244,9 +249,9 @@ def _anchor_vouched(conn: Connection, anchor_seq: int, anchor_hash: str) -> bool
     return named.get("anchor_seq") == anchor_seq and named.get("anchor_hash") == anchor_hash
 
 
-def verify_in(conn: Connection, key: bytes) -> VerifyResult:
+def verify_in(conn: Connection, key: bytes, progress: Progress | None = None) -> VerifyResult:
     head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
-    done = walk(conn, key, head.anchor_seq, head.anchor_hash)
+    done = walk(conn, key, head.anchor_seq, head.anchor_hash, progress=progress)
     result = dict(checked=done.checked, head_seq=head.seq, head_hash=head.hash)
     if done.bad_seq is not None:
         return VerifyResult(False, first_bad_seq=done.bad_seq, reason=done.reason, **result)

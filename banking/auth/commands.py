@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from banking.assistants import commands as assistants
 from banking.audit.trail import Actor
 from banking.auth import enrolment
 from banking.core import banks
@@ -32,7 +33,7 @@ class InstalledBank(click.Choice[str]):
         return banks.installed().codes
 
 
-users = AppGroup("users", help="Enrol users, PINs, accounts, payees, devices and TOTP.")
+users = AppGroup("users", help="Enrol users, PINs, accounts, payees, devices, TOTP and holding.")
 
 
 @users.command("create")
@@ -73,9 +74,10 @@ def link_account(user_id: str, bank: str, number: str, name: str, primary: bool)
 @click.option("--name", required=True)
 @click.option("--bank", required=True, type=InstalledBank())
 @click.option("--number", required=True)
+@click.option("--holder", required=True, help="the account holder's name, as the payee's bank has it")
 @click.option("--alias", "aliases", multiple=True)
-def add_payee(user_id: str, name: str, bank: str, number: str, aliases: tuple[str, ...]) -> None:
-    _run(enrolment.add_payee, current().keys, user_id, name, bank, number, aliases)
+def add_payee(user_id: str, name: str, bank: str, number: str, holder: str, aliases: tuple[str, ...]) -> None:
+    _run(enrolment.add_payee, current().keys, user_id, name, bank, number, aliases, holder=holder)
     click.echo(f"registered payee {name} for {user_id}")
 
 
@@ -102,6 +104,32 @@ def enrol_totp(user_id: str) -> None:
     uri = _run(enrolment.enrol_totp, current().keys, user_id)
     click.echo("add this to an authenticator app (shown once):")
     click.echo(uri)
+
+
+@users.command("set-hold")
+@click.argument("user_id")
+@click.option("--minutes", required=True, type=int, help="hold every transfer this long; 0 turns holding off")
+def set_hold(user_id: str, minutes: int) -> None:
+    _run(enrolment.set_hold, user_id, minutes)
+    click.echo(f"transfers of {user_id} are held {minutes} minutes" if minutes else f"holding off for {user_id}")
+
+
+@users.command("link-code")
+@click.argument("user_id")
+def link_code(user_id: str) -> None:
+    """A one-time code (10 minutes) the user types on an assistant's linking page (CONTRACT §7.1)."""
+    code = assistants.link_code(user_id)
+    click.echo(f"link code for {user_id} (shown once, valid 10 minutes, single use):")
+    click.echo(code)
+
+
+@users.command("unlink")
+@click.argument("user_id")
+@click.option("--assistant", required=True, help="the assistant's client name (`flask assistants add`)")
+def unlink(user_id: str, assistant: str) -> None:
+    """Revoke the assistant's tokens for the user; its conversations end at their next request."""
+    revoked = assistants.unlink(user_id, assistant)
+    click.echo(f"unlinked {assistant} from {user_id} ({revoked} token(s) revoked)")
 
 
 @users.command("unlock")

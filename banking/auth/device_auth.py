@@ -195,3 +195,38 @@ def forget_request_state(_exc: BaseException | None = None) -> None:
     uow: UnitOfWork | None = g.pop("unit_of_work", None)
     if uow is not None:
         uow.close()
+
+
+@functools.lru_cache(maxsize=8)
+def _assistant_gate(limit: int) -> Direct:
+    """`_gate` for an assistant device: its platform vouched for the request (no device row,
+    no secret); only the request id spent and the rate are asked."""
+    recent = (select(nonces.c.nonce).where(nonces.c.device_id == bindparam("device_id"),
+                                           nonces.c.seen_at > bindparam("since"))
+              .limit(limit + 1).subquery())
+    return Direct(select(
+        exists().where(nonces.c.device_id == bindparam("device_id"),
+                       nonces.c.nonce == bindparam("nonce")).label("used"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent"),
+    ))
+
+
+def assistant_unit_of_work(services: Services, device_id: str, nonce: str) -> UnitOfWork:
+    """The unit of work of a request an assistant platform sent for one of its devices
+    (CONTRACT §7): the platform's request id (or a fresh one) stands for the device nonce, so
+    the device is rate-limited like a device (§4.4) and a replayed request changes nothing."""
+    at = dt.datetime.now(dt.UTC)
+    limit = services.settings.device_requests_per_minute
+    held = services.db.hold_read()
+    try:
+        row = _assistant_gate(limit).one(held, {"device_id": device_id, "nonce": nonce,
+                                                "since": at - dt.timedelta(seconds=60)})
+        if row.used:
+            raise ApiError(400, "replayed_request", "This request was already handled.")
+        if int(row.recent) >= limit:
+            raise ApiError(429, "too_many_requests", "Too many requests from this device; slow down.",
+                           headers={"Retry-After": "60"})
+    except BaseException:
+        held.close()
+        raise
+    return UnitOfWork(services.db, held=held, spend=_Nonce(device_id, nonce, at).spend)

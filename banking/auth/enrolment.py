@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select, update
 from adapters.base import digits_only
 from banking.auth import otp, pin
 from banking.core import banks
-from banking.platform.security import account_numbers, crypto
+from banking.platform.security import account_numbers, crypto, holder_names
 from banking.platform.security.keys import Keyring
 from banking.platform.store.tables import accounts, devices, payees, users
 
@@ -88,11 +88,18 @@ def link_account(conn: Connection, keys: Keyring, user_id: str, bank: str, numbe
 
 
 def add_payee(conn: Connection, keys: Keyring, user_id: str, name: str, bank: str, number: str,
-              aliases: list[str] | tuple[str, ...] = ()) -> None:
+              aliases: list[str] | tuple[str, ...] = (), *, registered_at: dt.datetime | None = None,
+              holder: str | None = None) -> None:
+    """Registered now unless `registered_at` says otherwise: transfers to a payee are held
+    for its first 72 hours (CONTRACT §8). `holder`: the account holder's name, which the
+    payee's bank must confirm before each transfer (CONTRACT §10); sealed at rest."""
     _require_user(conn, user_id)
     _require_bank(bank)
-    conn.execute(payees.insert().values(user_id=user_id, name=name, bank=bank,
-                                        aliases=json.dumps(list(aliases), ensure_ascii=False),
+    if holder is not None and not 1 <= len(holder.strip()) <= 100:
+        raise EnrolmentError("a holder's name is 1 to 100 characters")
+    sealed = holder_names.seal(keys, user_id, name, holder.strip()) if holder is not None else None
+    conn.execute(payees.insert().values(user_id=user_id, name=name, bank=bank, registered_at=registered_at or _now(),
+                                        aliases=json.dumps(list(aliases), ensure_ascii=False), holder_enc=sealed,
                                         **account_numbers.payee_values(keys, user_id, name, number)))
 
 
@@ -111,6 +118,14 @@ def register_device(conn: Connection, keys: Keyring, user_id: str, device_id: st
 def revoke_device(conn: Connection, device_id: str) -> bool:
     return conn.execute(update(devices).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
                         .values(revoked_at=_now())).rowcount == 1
+
+
+def set_hold(conn: Connection, user_id: str, minutes: int) -> None:
+    """Hold every transfer of the user this many minutes (CONTRACT §8); 0 turns it off."""
+    _require_user(conn, user_id)
+    if not 0 <= minutes <= 7 * 24 * 60:
+        raise EnrolmentError("a hold is 0 to 10080 minutes (a week)")
+    conn.execute(update(users).where(users.c.id == user_id).values(hold_minutes=minutes))
 
 
 def unlock(conn: Connection, user_id: str) -> None:

@@ -13,8 +13,10 @@ from typing import Literal
 
 from sqlalchemy import Connection, case, select, update
 
+from banking import notices
 from banking.audit.trail import Actor
 from banking.auth import enrolment, otp, pin
+from banking.core.dialog import Reply
 from banking.core.formats import aware
 from banking.platform import metrics
 from banking.platform.services import Services
@@ -74,6 +76,8 @@ def _count_failure(services: Services, conn: Connection, user_id: str, now: dt.d
             actor)
     if not locked:
         return "wrong"
+    # every device of the user hears of it (CONTRACT §8), maybe the person, maybe not
+    notices.publish(conn, user_id=user_id, at=now, kind="auth.lock", reply=Reply("notice_locked"))
     services.audit.append(conn, "auth.lock", {"reason": "pin_failures", "failures": MAX_PIN_FAILURES,
                                               "minutes": LOCK_MINUTES}, actor)
     metrics.LOCKOUTS.inc()

@@ -10,7 +10,9 @@ without a database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,7 +21,9 @@ from banking.core.payee_match import Payee, match
 
 CheckResult = Literal["ok", "wrong", "locked"]
 
-READ_TASKS = ("balance", "transactions", "accounts")
+READ_TASKS = ("balance", "transactions", "accounts", "payees")
+#: how many transactions one reply speaks (CONTRACT §9); `더 들려줘` speaks the next as many
+SPOKEN_TRANSACTIONS = 3
 MAX_OTP_FAILURES = 3
 
 
@@ -37,6 +41,16 @@ class State:
     authorised: str | None = None
     otp_failures: int = 0
     transfer_id: str | None = None
+    #: the held transfer this conversation is calling back (CONTRACT §8)
+    recall: str | None = None
+    #: transactions already spoken in this conversation (`더 들려줘` goes on from here)
+    shown: int = 0
+    #: transactions asked as the month's totals rather than a list
+    summary: bool = False
+    #: the recipient check (CONTRACT §10): the payee whose account holder the payee's bank
+    #: confirmed in this conversation, and that holder's name as it may be said (masked)
+    checked_payee: str | None = None
+    holder: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         # every field is a str, an int or None: no deep copy (asdict's) needed
@@ -64,6 +78,53 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Recall:
+    """The transfer a request to cancel one concerns: the newest held one, else the newest."""
+
+    transfer_id: str
+    status: str
+    amount: int
+    payee: str
+    bank: str
+    release_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RecipientCheck:
+    """What the payee's bank said when asked who holds the payee's account (오픈뱅킹 수취조회):
+    `holder` is the name it gave, None when it could not say (`failed`: a timeout, a 5xx) or
+    has no such account; `registered` is the holder enrolled with the payee (None for a payee
+    enrolled before holders were)."""
+
+    payee: str
+    failed: bool
+    holder: str | None
+    registered: str | None
+
+    @property
+    def matches(self) -> bool:
+        if self.holder is None:
+            return False
+        return self.registered is None or _same_name(self.holder, self.registered)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Names as banks write them: the same letters, whatever the spacing or composition."""
+    def norm(name: str) -> str:
+        return "".join(unicodedata.normalize("NFC", name).split()).casefold()
+    return norm(a) == norm(b)
+
+
+def mask_holder(name: str) -> str:
+    """A holder's name as it may be said and shown: the first and last letters, the middle
+    starred (`박미영` -> `박*영`, `김철` -> `김*`, `남궁민수` -> `남**수`)."""
+    letters = "".join(name.split())
+    if len(letters) <= 2:
+        return letters[:1] + "*" * (len(letters) - 1)
+    return letters[0] + "*" * (len(letters) - 2) + letters[-1]
+
+
+@dataclass(frozen=True)
 class Facts:
     payees: tuple[Payee, ...]
     banks: tuple[str, ...]  # banks where the user has an account
@@ -74,6 +135,10 @@ class Facts:
     pin: CheckResult | None = None  # outcome of checking this turn's digits as a PIN
     otp: CheckResult | None = None  # ... as a one-time code
     has_otp: bool = True
+    #: only for a conversation that calls a transfer back (`concerns_recall`)
+    recall: Recall | None = None
+    #: the recipient check's outcome, once the turn ran it (`check_recipient`)
+    recipient: RecipientCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +152,8 @@ class Decision:
     state: State
     replies: tuple[Reply, ...]
     #: "read" (fetch and answer the task), "transfer" (execute the authorised transfer),
-    #: "verify_session" (a correct PIN verifies the session for reads)
+    #: "verify_session" (a correct PIN verifies the session for reads), "check_recipient" (run
+    #: the recipient check and decide again with its outcome in `Facts.recipient`)
     actions: tuple[str, ...] = ()
 
     @property
@@ -116,7 +182,15 @@ def concerns_transfer(state: State, parse: Parse) -> bool:
     """Whether `decide` may consult the payees and today's usage (`Facts.payees`,
     `Limits.used_today`): only a conversation that is or becomes a transfer does, so the
     caller may leave them empty otherwise and spare a balance turn the reads."""
-    return state.task == "transfer" or (state.task is None and parse.intent == "transfer")
+    return (state.task in ("transfer", "payees") or (state.task is None and parse.intent in ("transfer", "payees"))
+            or (parse.intent == "transactions" and parse.slots.payee is not None)
+            or (state.task == "transactions" and state.payee is not None))
+
+
+def concerns_recall(state: State, parse: Parse) -> bool:
+    """Whether `decide` may consult `Facts.recall`: only a new conversation asking to call a
+    transfer back."""
+    return state.task is None and parse.recall
 
 
 def _done(state: State, status: str, *replies: Reply, actions: tuple[str, ...] = ()) -> Decision:
@@ -128,10 +202,16 @@ def _ask(state: State, awaiting: str, *replies: Reply) -> Decision:
 
 
 def decide(state: State, parse: Parse, facts: Facts) -> Decision:
+    if parse.command is not None:
+        return _command(state, parse, facts)
+    if concerns_recall(state, parse):
+        return _start_recall(state, facts)
     if parse.intent == "cancel":
         return _done(state, "cancelled", Reply("cancelled"))
     if state.task is None:
         return _start(state, parse, facts)
+    if state.recall is not None:
+        return _continue_recall(state, facts)
     if state.task == "transfer":
         return _continue_transfer(state, parse, facts)
     return _continue_read(state, parse, facts)
@@ -140,14 +220,75 @@ def decide(state: State, parse: Parse, facts: Facts) -> Decision:
 def _start(state: State, parse: Parse, facts: Facts) -> Decision:
     intent = parse.intent
     if intent in READ_TASKS:
-        state = dataclasses.replace(state, task=intent, bank=_own_bank(parse.slots.bank, facts))
-        return _read(state, facts)
+        return _read(_read_state(state, parse, facts), facts)
     if intent == "transfer":
         state = dataclasses.replace(state, task="transfer")
         return _continue_transfer(state, parse, facts)
     if intent == "help":
         return _done(state, "completed", Reply("help"))
     return _done(state, "completed", Reply("not_understood"))
+
+
+def _read_state(state: State, parse: Parse, facts: Facts) -> State:
+    """A read as asked: its bank, and for transactions or payees the payee it is about, named
+    as the person registered them (`엄마`, whoever holds the account)."""
+    payee = None
+    if parse.intent in ("transactions", "payees") and parse.slots.payee:
+        found = match(parse.slots.payee, facts.payees)
+        payee = found.payee.name if found.payee is not None else parse.slots.payee
+    return dataclasses.replace(state, task=parse.intent, bank=_own_bank(parse.slots.bank, facts), payee=payee,
+                               summary=parse.summary, shown=0, awaiting=None)
+
+
+# -- requests about the conversation itself (CONTRACT §9) -------------------------------------
+#
+# `다시 말해줘` repeats the last reply exactly (the caller has it; nothing here changes);
+# `천천히 말해줘` / `보통 속도로` change how every later reply is spoken, and keep whatever the
+# conversation awaited; `더 들려줘` speaks the next transactions of a transactions conversation.
+
+def _command(state: State, parse: Parse, facts: Facts) -> Decision:
+    if parse.command == "repeat":
+        return Decision(state, (), ("repeat",))
+    if parse.command in ("slower", "normal_speed"):
+        said = Reply("slower" if parse.command == "slower" else "normal_speed")
+        if state.task is None or state.finished:
+            return _done(state, "completed", said, actions=(parse.command,))
+        return Decision(state, (said, *_prompt(state)), (parse.command,))
+    if state.task == "transactions" and not state.summary and (state.finished or state.awaiting == "pin"):
+        state = dataclasses.replace(state, shown=state.shown + SPOKEN_TRANSACTIONS if state.finished else state.shown)
+        return _read(state, facts)
+    if state.task is None or state.finished:
+        return _done(state, "completed", Reply("nothing_more"))
+    return Decision(state, _prompt(state))
+
+
+def goes_on(state: State, parse: Parse) -> bool:
+    """Whether a finished conversation is continued rather than started over: `더 들려줘`
+    after transactions."""
+    return parse.command == "more" and state.task == "transactions" and state.status == "completed"
+
+
+def nothing_to_repeat(state: State) -> Decision:
+    """`다시 말해줘` in a conversation that has said nothing yet."""
+    if state.task is None or state.finished:
+        return _done(state, "completed", Reply("nothing_to_repeat"))
+    return Decision(state, (Reply("nothing_to_repeat"), *_prompt(state)))
+
+
+def _prompt(state: State) -> tuple[Reply, ...]:
+    """What the conversation awaits, asked again."""
+    asks = {"pin": "ask_pin_read" if state.task != "transfer" else "ask_pin", "otp": "ask_otp_again",
+            "amount": "ask_amount", "payee": "ask_payee", "bank": "ask_bank"}
+    return (Reply(asks[state.awaiting]),) if state.awaiting in asks else ()
+
+
+def _help(state: State) -> Decision:
+    """Help for this moment: what can be said now, given what the conversation awaits; the
+    conversation keeps waiting for it."""
+    if state.awaiting is None or state.finished:
+        return _done(state, "completed", Reply("help"))
+    key = "help_pin_transfer" if state.awaiting == "pin" and state.task == "transfer" else f"help_{state.awaiting}"
+    return Decision(state, (Reply(key),))
 
 
 def _own_bank(bank: str | None, facts: Facts) -> str | None:
@@ -175,7 +316,9 @@ def _continue_read(state: State, parse: Parse, facts: Facts) -> Decision:
         return _ask(state, "pin", Reply("wrong_code"))
     if parse.intent in READ_TASKS and parse.intent != state.task:
         # the person changed the question before giving the PIN
-        return _read(dataclasses.replace(state, task=parse.intent, bank=_own_bank(parse.slots.bank, facts)), facts)
+        return _read(_read_state(state, parse, facts), facts)
+    if parse.intent == "help":
+        return _help(state)
     return _ask(state, "pin", Reply("ask_pin_read"))
 
 
@@ -186,10 +329,18 @@ def _continue_transfer(state: State, parse: Parse, facts: Facts) -> Decision:
         return _after_pin(state, facts)
     if state.awaiting == "otp" and facts.otp is not None:
         return _after_otp(state, facts)
+    aside = _aside(state, parse, facts)
+    if aside is not None:
+        return aside
     if parse.currency is not None:
         return _ask(dataclasses.replace(state, amount=None, authorised=None), "amount",
                     Reply("krw_only", {"currency": parse.currency}))
     changed, state, notes = _merge_slots(state, parse, facts)
+    if parse.problem is not None:
+        # two amounts, two payees or a negative amount: asked about, never guessed
+        cleared = {"payee": None, "candidate": None} if parse.problem == "two_payees" else {"amount": None}
+        state = dataclasses.replace(state, **cleared)
+        changed, notes = True, (*notes, Reply(parse.problem))
     if state.candidate is not None and not changed:
         return _answer_candidate(state, parse, facts)
     if changed:
@@ -198,13 +349,35 @@ def _continue_transfer(state: State, parse: Parse, facts: Facts) -> Decision:
     return _advance(state, facts, notes)
 
 
+def _aside(state: State, parse: Parse, facts: Facts) -> Decision | None:
+    """Something other than the transfer, said while it waits (a rule, the same in both
+    languages):
+
+    - a read (`우리은행 잔액은?`, `show my accounts`) sets the transfer aside, says so, and
+      is answered as a new question: nothing of the transfer was authorised or sent, and none
+      of its slots is carried into the read (the source bank never changes under a question);
+    - help is answered for the moment (what can be said now) and the transfer keeps waiting;
+    - anything refused as a transfer (reported speech, the past, a bank's hours) changes no
+      slot: the transfer asks again for what it awaits.
+    """
+    if parse.intent == "help":
+        return _help(state)
+    if parse.intent in READ_TASKS:
+        read = _read(_read_state(State(locale=state.locale), parse, facts), facts)
+        return Decision(read.state, (Reply("transfer_set_aside"), *read.replies), read.actions)
+    if parse.reason is not None and parse.intent == "unknown":
+        prompt = _prompt(state)
+        return Decision(state, prompt) if prompt else None
+    return None
+
+
 def _merge_slots(state: State, parse: Parse, facts: Facts) -> tuple[bool, State, tuple[Reply, ...]]:
     slots = parse.slots
     updates: dict[str, Any] = {}
     notes: tuple[Reply, ...] = ()
     if slots.amount is not None and slots.amount != state.amount:
         updates["amount"] = slots.amount
-    if slots.bank is not None and slots.bank != state.bank:
+    if slots.bank is not None and slots.bank != state.bank and parse.reason is None:
         if slots.bank in facts.banks:
             updates["bank"] = slots.bank
         else:
@@ -255,13 +428,33 @@ def _advance(state: State, facts: Facts, notes: tuple[Reply, ...]) -> Decision:
         return _done(state, "rejected", *notes, Reply("locked"))
     if state.amount >= limits.otp_threshold and not facts.has_otp:
         return _done(state, "rejected", *notes, Reply("otp_not_enrolled"))
-    return _ask(state, "pin", *notes, Reply("read_back", _read_back_params(state, facts)))
+    if state.checked_payee != state.payee:
+        return _recipient_checked(state, facts, notes)
+    return _ask(state, "pin", *notes, Reply("read_back_holder", _read_back_params(state, facts)))
+
+
+def _recipient_checked(state: State, facts: Facts, notes: tuple[Reply, ...]) -> Decision:
+    """The recipient check, before the read-back and any PIN: without its outcome, ask the
+    turn to run it and decide again; a holder who is not the payee's ends the transfer, and
+    so does a bank that cannot say (no transfer goes ahead unconfirmed: nothing is reserved
+    or sent, and the person may try again later)."""
+    check = facts.recipient
+    if check is None or check.payee != state.payee:
+        return Decision(state, notes, ("check_recipient",))
+    payee_bank = next(p.bank for p in facts.payees if p.name == state.payee)
+    if check.failed:
+        return _done(state, "failed", *notes, Reply("recipient_unconfirmed", {"payee": state.payee,
+                                                                             "payee_bank": payee_bank}))
+    if not check.matches or check.holder is None:
+        return _done(state, "rejected", *notes, Reply("recipient_mismatch", {"payee": state.payee}))
+    state = dataclasses.replace(state, checked_payee=state.payee, holder=mask_holder(check.holder))
+    return _ask(state, "pin", *notes, Reply("read_back_holder", _read_back_params(state, facts)))
 
 
 def _read_back_params(state: State, facts: Facts) -> dict[str, Any]:
     payee = next(p for p in facts.payees if p.name == state.payee)
     return {"amount": state.amount, "payee": payee.name, "payee_bank": payee.bank,
-            "last4": payee.last4, "source_bank": state.bank}
+            "last4": payee.last4, "source_bank": state.bank, "holder": state.holder}
 
 
 def _after_pin(state: State, facts: Facts) -> Decision:
@@ -288,3 +481,31 @@ def _after_otp(state: State, facts: Facts) -> Decision:
     if failures >= MAX_OTP_FAILURES:
         return _done(state, "rejected", Reply("too_many_codes"))
     return _ask(state, "otp", Reply("wrong_code"))
+
+
+# -- calling a held transfer back (CONTRACT §8) ---------------------------------------------
+
+def _start_recall(state: State, facts: Facts) -> Decision:
+    """Read the newest held transfer back and await the PIN; or say there is none to cancel."""
+    state = dataclasses.replace(state, task="transfer")
+    found = facts.recall
+    if found is None or found.status == "cancelled":
+        return _done(state, "completed", Reply("nothing_held"))
+    state = dataclasses.replace(state, amount=found.amount, payee=found.payee, bank=found.bank)
+    said = {"amount": found.amount, "payee": found.payee}
+    if found.status != "held":
+        return _done(state, "completed", Reply("already_sent" if found.status != "failed" else "nothing_held", said))
+    if facts.locked:
+        return _done(state, "rejected", Reply("locked"))
+    return _ask(dataclasses.replace(state, recall=found.transfer_id), "pin",
+                Reply("recall_read_back", {**said, "at": found.release_at}))
+
+
+def _continue_recall(state: State, facts: Facts) -> Decision:
+    if facts.pin == "locked" or facts.locked:
+        return _done(state, "rejected", Reply("locked"))
+    if facts.pin == "ok":
+        return _done(state, "completed", actions=("verify_session", "recall"))
+    if facts.pin == "wrong":
+        return _ask(state, "pin", Reply("wrong_code"))
+    return _ask(state, "pin", Reply("recall_ask_pin"))

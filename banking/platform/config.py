@@ -44,6 +44,27 @@ class Settings:
     #: how far the clocks of couchbank's processes and a partner's may disagree
     clock_skew_s: float = 5.0
     run_background: bool = True
+    #: CONTRACT §8, held transfers (`banking.transfers.hold`): a payee is new for this many
+    #: hours after registration, and a transfer to a new payee is held this many minutes
+    #: (지연이체: a fixed delay, the 3 hours Korean banks use); COUCHBANK_NEW_PAYEE_HOLD_MINUTES
+    new_payee_hours: int = 72
+    new_payee_hold_minutes: int = 180
+    #: how often the scheduler looks for held transfers that are due
+    release_every_s: float = 2.0
+    #: notices are kept this long (`banking.notices`)
+    notice_retention_days: int = 7
+    #: long polls of `GET /v1/notices` one process lets wait at once; more are answered at
+    #: once, so that waiting devices never hold every request thread (gunicorn's 8)
+    notice_waiters: int = 4
+    #: assistant channels (CONTRACT §7, `banking.assistants`): the Alexa skill's id
+    #: (COUCHBANK_ALEXA_SKILL_ID; unset refuses every Alexa request), a PEM bundle of the
+    #: roots Alexa's certificate chains may end in (COUCHBANK_ALEXA_TRUST_ROOTS; None:
+    #: certifi's), a directory of chains stored by URL (COUCHBANK_ALEXA_CERT_CACHE), and the
+    #: token NUGU's backend proxy sends (COUCHBANK_NUGU_TOKEN; unset refuses every request)
+    alexa_skill_id: str | None = None
+    alexa_trust_roots: Path | None = None
+    alexa_cert_cache: Path | None = None
+    nugu_token: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,7 +117,12 @@ def load(env: Mapping[str, str] | None = None, *, banks: Iterable[BankInfo] | No
         environment=env.get("COUCHBANK_ENV", "development"),
         audit_retention_days=int(env.get("COUCHBANK_AUDIT_RETENTION_DAYS", str(5 * 366))),
         run_background=env.get("COUCHBANK_BACKGROUND", "1") != "0",
+        new_payee_hold_minutes=int(env.get("COUCHBANK_NEW_PAYEE_HOLD_MINUTES", "180")),
         audit_checkpoint_log=Path(env["COUCHBANK_AUDIT_CHECKPOINT_LOG"]).resolve()
         if env.get("COUCHBANK_AUDIT_CHECKPOINT_LOG") else None,
+        alexa_skill_id=env.get("COUCHBANK_ALEXA_SKILL_ID") or None,
+        alexa_trust_roots=Path(env["COUCHBANK_ALEXA_TRUST_ROOTS"]) if env.get("COUCHBANK_ALEXA_TRUST_ROOTS") else None,
+        alexa_cert_cache=Path(env["COUCHBANK_ALEXA_CERT_CACHE"]) if env.get("COUCHBANK_ALEXA_CERT_CACHE") else None,
+        nugu_token=env.get("COUCHBANK_NUGU_TOKEN") or None,
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

@@ -39,11 +39,13 @@ class Transfer:
     created_at: dt.datetime
     send_by: dt.datetime | None
     send_started_at: dt.datetime | None
+    #: a held transfer's time to go out (CONTRACT §8, `banking.transfers.hold`)
+    release_at: dt.datetime | None
 
     @classmethod
     def from_mapping(cls, row: Mapping[str, Any]) -> "Transfer":
         values = {name: row[name] for name in _NAMES}
-        for name in ("created_at", "send_by", "send_started_at"):
+        for name in ("created_at", "send_by", "send_started_at", "release_at"):
             values[name] = None if values[name] is None else aware(values[name])
         return cls(**values)
 

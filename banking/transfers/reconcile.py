@@ -14,8 +14,9 @@ from banking.platform import metrics
 from banking.platform.partners import CallLog
 from banking.platform.services import Services
 from banking.platform.store.tables import transfers
+from banking.transfers import release
 from banking.transfers.model import WORKER_ID, Transfer
-from banking.transfers.send import Outcome, begin_send, classify, record_attempt, send, send_window
+from banking.transfers.send import Outcome, begin_send, classify, execute, record_attempt, send, send_window
 
 #: how long one reconciliation round owns a pending transfer
 CLAIM_S = 30
@@ -60,6 +61,10 @@ def reconcile_one(services: Services, transfer: Transfer) -> str:
         if transfer.send_started_at is None:
             if transfer.send_by is not None and now <= transfer.send_by:
                 return record_attempt(services, transfer, Outcome("pending", last_outcome="unsent"), calls, actor)
+            if transfer.release_at is not None:
+                # a released held transfer whose process died before its send: sent now, not failed
+                rearmed = release.rearm(services, transfer)
+                return execute(services, rearmed, actor) if rearmed is not None else "pending"
             # (a): never sent, and once this commits never will be; the bank cannot know it
             return record_attempt(services, transfer, Outcome("failed", reason="not_sent", last_outcome="unsent"),
                                   calls, actor, guard=transfers.c.send_started_at.is_(None))

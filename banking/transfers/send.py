@@ -53,7 +53,7 @@ from banking.platform import metrics
 from banking.platform.partners import CallLog
 from banking.platform.services import Services
 from banking.platform.store.tables import transfers
-from banking.transfers import limits
+from banking.transfers import limits, notify
 from banking.transfers.model import WORKER_ID, Transfer
 
 log = structlog.get_logger(__name__)
@@ -181,6 +181,7 @@ def settle(conn: Connection, services: Services, transfer: Transfer, outcome: Ou
         return current  # settled the same way first, or the guard held it back: theirs stands
     if outcome.status == "failed":
         limits.count(conn, transfer.user_id, transfer.day, -transfer.amount)  # given back
+    notify.settled(conn, services, transfer, outcome.status, outcome.reason)
     services.audit.append(conn, f"transfer.{outcome.status}",
                           transfer.audit_detail(reason=outcome.reason), actor)
     metrics.TRANSFERS.labels(outcome.status).inc()

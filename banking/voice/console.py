@@ -19,6 +19,7 @@ from banking.platform.http.errors import envelope
 from banking.platform.http.page_headers import harden
 
 TURN_PATH = "/v1/voice/turn"
+NOTICES_PATH = "/v1/notices"
 
 bp = Blueprint("speaker_console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -57,3 +58,18 @@ def turn() -> Response:
     return Response(answer.get_data(), status=answer.status_code, content_type="application/json",
                     headers={name: value for name, value in answer.headers.items()
                              if name in ("Retry-After", "X-Request-Id")})
+
+
+@bp.get("/api/notices")
+def notices() -> Response:
+    """Sign a long poll of GET /v1/notices as the demo TV (CONTRACT §8), so the page shows
+    notices as they come; only `after` and `wait` are passed on."""
+    if not _same_origin():
+        return envelope(403, "forbidden", "The console helper answers its own page only.")
+    headers = signed_headers(DEMO_DEVICE, DEMO_DEVICE_SECRET, "GET", NOTICES_PATH, b"",
+                             now=time.time(), nonce=secrets.token_urlsafe(18))
+    headers["X-Request-Id"] = str(g.get("request_id") or "")
+    query = {name: request.args[name] for name in ("after", "wait") if name in request.args}
+    client = current_app.test_client()
+    answer = contextvars.copy_context().run(client.get, NOTICES_PATH, query_string=query, headers=headers)
+    return Response(answer.get_data(), status=answer.status_code, content_type="application/json")

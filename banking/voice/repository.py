@@ -15,10 +15,10 @@ from banking import transfers
 from banking.audit.trail import Actor, Event
 from banking.auth import verification
 from banking.auth.verification import Outcome
-from banking.core.dialog import Facts, Limits, Reply, State
+from banking.core.dialog import Facts, Limits, Recall, Reply, State
 from banking.core.formats import aware
 from banking.core.payee_match import Payee
-from banking.platform.security import account_numbers
+from banking.platform.security import account_numbers, holder_names
 from banking.platform.services import Services
 from banking.platform.store import UnitOfWork, insert_ignore
 from banking.platform.store.direct import Direct
@@ -37,6 +37,8 @@ class Conversation:
     notes: tuple[Reply, ...] = ()
     #: the language of the user's last turn, as stored (`users.locale`)
     user_locale: str = ""
+    #: the last reply as sent, for `다시 말해줘` (CONTRACT §9)
+    last_reply: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class SavedConversation:
     version: int
     updated_at: dt.datetime
     verified_until: dt.datetime | None
+    last_reply: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Known:
     accounts: Sequence[Any]
     #: the language of the user's last turn (`users.locale`)
     locale: str
+    #: `slow` or `normal` (CONTRACT §9, `users.speech_rate`)
+    speech_rate: str = "normal"
 
 
 class TurnRepository(Protocol):
@@ -89,6 +94,29 @@ class TurnRepository(Protocol):
 
     def record(self, events: Iterable[Event]) -> None:
         """Append to the audit trail, in this transaction."""
+
+    # -- conversation comforts (CONTRACT §9)
+
+    def remember_reply(self, session_id: str, reply: dict[str, Any]) -> None:
+        """Keep the reply as sent, for a later `다시 말해줘`."""
+
+    def set_speech_rate(self, user_id: str, rate: str) -> None: ...
+
+    # -- held transfers and notices (CONTRACT §8)
+
+    def recall_facts(self, user_id: str) -> Recall | None:
+        """The user's newest held transfer, else their newest transfer."""
+
+    def cancel_transfer(self, transfer_id: str, user_id: str, actor: Actor) -> Transfer:
+        """Cancel it if still held; the transfer as it then stands."""
+
+    def follow(self, transfer: Transfer) -> None:
+        """The person heard `pending`: a notice will tell how the transfer ends."""
+
+    # -- the recipient check (CONTRACT §10)
+
+    def payee_holder(self, user_id: str, payee: str) -> str | None:
+        """The account holder enrolled with the payee; None for a payee enrolled without one."""
 
 
 class TurnUnitOfWork(Protocol):
@@ -137,7 +165,8 @@ class SqlTurnRepository:
             return None
         return SavedConversation(row.id, State.from_json(json.loads(row.state)), row.version,
                                  aware(row.updated_at),
-                                 aware(row.verified_until) if row.verified_until is not None else None)
+                                 aware(row.verified_until) if row.verified_until is not None else None,
+                                 json.loads(row.last_reply) if row.last_reply else None)
 
     def load_facts(self, user_id: str, now: dt.datetime, verified: bool, transfer: bool) -> Known:
         conn, params = self._conn, {"user_id": user_id}
@@ -156,7 +185,7 @@ class SqlTurnRepository:
             locked=locked,
             has_otp=user.totp_secret_enc is not None,
         )
-        return Known(facts, account_rows, user.locale)
+        return Known(facts, account_rows, user.locale, user.speech_rate)
 
     def check_pin(self, user_id: str, digits: str, actor: Actor) -> Outcome:
         return verification.check_pin(self._conn, self._services, user_id, digits, actor)
@@ -201,6 +230,27 @@ class SqlTurnRepository:
 
     def record(self, events: Iterable[Event]) -> None:
         self._services.audit.append_many(self._conn, events)
+
+    def remember_reply(self, session_id: str, reply: dict[str, Any]) -> None:
+        self._conn.execute(update(sessions).where(sessions.c.id == session_id)
+                           .values(last_reply=json.dumps(reply, ensure_ascii=False)))
+
+    def set_speech_rate(self, user_id: str, rate: str) -> None:
+        self._conn.execute(update(users).where(users.c.id == user_id).values(speech_rate=rate))
+
+    def recall_facts(self, user_id: str) -> Recall | None:
+        return transfers.recall_facts(self._conn, user_id)
+
+    def cancel_transfer(self, transfer_id: str, user_id: str, actor: Actor) -> Transfer:
+        return transfers.cancel(self._conn, self._services, transfer_id, user_id, actor)
+
+    def follow(self, transfer: Transfer) -> None:
+        transfers.follow(self._conn, self._services, transfer)
+
+    def payee_holder(self, user_id: str, payee: str) -> str | None:
+        blob = self._conn.execute(select(payees.c.holder_enc).where(
+            payees.c.user_id == user_id, payees.c.name == payee)).scalar_one_or_none()
+        return None if blob is None else holder_names.unseal(self._services.keys, user_id, payee, blob)
 
 
 class SqlTurnUnitOfWork:

@@ -9,10 +9,10 @@ from marshmallow import validate
 from banking.core import banks
 
 LOCALES = ("ko-KR", "en-US")
-INTENTS = ("balance", "transfer", "transactions", "accounts", "help", "cancel", "unknown")
+INTENTS = ("balance", "transfer", "transactions", "accounts", "help", "cancel", "unknown", "payees")
 STATUSES = ("in_progress", "completed", "cancelled", "rejected", "failed")
 AWAITING = ("amount", "payee", "bank", "pin", "otp")
-TRANSFER_STATUSES = ("pending", "completed", "failed")
+TRANSFER_STATUSES = ("pending", "completed", "failed", "held", "cancelled")
 
 
 #: a recogniser never sends control characters: C0 (NUL cannot even be stored in PostgreSQL
@@ -96,8 +96,9 @@ class VoiceTurnResponseSchema(ma.Schema):
     data = ma.fields.Dict(required=True, allow_none=True, metadata={
         "description": "balance: {accounts: [{bank, name, number_masked, balance, currency}]}; "
         "transfer: {transfer_id, status, amount, payee, bank}; transactions: {transactions: "
-        "[{bank, at, amount, counterparty, balance_after}]}; accounts: {accounts: [{bank, name, "
-        "number_masked, primary}]}"})
+        "[{bank, at, amount, counterparty, balance_after}]} or, for the month's totals, {summary: {spent, "
+        "received, from, until}}; accounts: {accounts: [{bank, name, number_masked, primary}]}; payees: "
+        "{payees: [{name, bank, number_masked}]}"})
 
 
 class TransferSchema(ma.Schema):

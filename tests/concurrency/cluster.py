@@ -2,7 +2,7 @@
 runs them: one gunicorn instance (two workers, `gunicorn.conf.py`) and one
 `python app.py --no-sandboxes`, sharing the master key and the partner credentials through
 the environment (each process has its own data directory, so nothing is shared by file),
-in front of the two partner sandboxes.
+in front of every installed partner's sandbox.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import requests
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from adapters import registry
 from adapters.credentials import credential_fields, partner_credentials
 from adapters.sandbox.testing import SandboxUrls, clear_faults, free_port, ledger, running_sandboxes, wait_for
 from banking.audit.trail import GENESIS, AuditTrail
@@ -84,7 +85,7 @@ class Cluster:
         used, no failed PINs or lock, no recent nonces (the per-device rate limit counts
         them), no faults, nothing in flight; and remember what exists, so that tests see
         only their own transfers, events and postings."""
-        for url in (self.sandboxes.kbank, self.sandboxes.woori):
+        for _, url in self.sandboxes.items():
             clear_faults(url)
         settled = wait_for(lambda: not self.scalar("SELECT count(*) FROM transfers WHERE status = 'pending'"), 30)
         assert settled, "a transfer of an earlier test is still pending"
@@ -94,7 +95,7 @@ class Cluster:
             conn.execute(text("UPDATE users SET pin_failures = 0, locked_until = NULL"))
         self._seen_seq = self.scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
         self._seen_transfers = frozenset(r.id for r in self.rows("SELECT id FROM transfers"))
-        self._seen_postings = {bank: len(ledger(self.sandboxes[bank])) for bank in ("kbank", "woori")}
+        self._seen_postings = {bank: len(ledger(self.sandboxes[bank])) for bank in self.sandboxes}
 
     def transfers(self) -> list[Any]:
         """This test's transfers."""
@@ -187,16 +188,16 @@ def service_env(root: Path, database_url: str, master_key: str, sandboxes: Sandb
     env.update({
         "DATABASE_URL": database_url,
         "COUCHBANK_MASTER_KEY": master_key,
-        "COUCHBANK_KBANK_URL": sandboxes.kbank,
-        "COUCHBANK_WOORI_URL": sandboxes.woori,
+        **sandboxes.env(),
         "COUCHBANK_ADAPTER_TIMEOUT_S": "2",
         "COUCHBANK_DATA_DIR": str(root / "cli"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     })
     # the partner credentials the sandboxes made, handed over as a secrets manager would
-    for bank in ("kbank", "woori"):
-        creds = partner_credentials(bank, root / "sandboxes")
-        env.update({var: creds[name] for name, var in credential_fields(bank).items()})
+    for bank in sandboxes:
+        fields = registry.available()[bank].bank.credentials
+        creds = partner_credentials(bank, root / "sandboxes", fields)
+        env.update({var: creds[name] for name, var in credential_fields(bank, fields).items()})
     return env
 
 

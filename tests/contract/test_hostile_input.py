@@ -39,6 +39,7 @@ ROUTES = [
     ("POST", TURN, "device", TURN_BODY),
     ("GET", "/v1/transfers", "device", b""),
     ("GET", "/v1/transfers/tr_" + "0" * 32, "device", b""),
+    ("GET", "/v1/notices", "device", b""),
     ("GET", "/v1/audit/events", "auditor", b""),
     ("GET", "/v1/audit/events/1", "auditor", b""),
     ("GET", "/v1/audit/verify", "auditor", b""),
@@ -49,7 +50,11 @@ ROUTES = [
     ("GET", "/readyz", "none", b""),
     ("GET", "/metrics", "none", b""),
     ("GET", "/docs", "none", b""),
+    ("POST", "/v1/assistants/alexa", "none", b'{"version": "1.0", "request": {"type": "LaunchRequest"}}'),
+    ("POST", "/v1/assistants/nugu/balance", "nugu", b'{"version": "2.0", "context": {}}'),
 ]
+#: the NUGU backend proxy's token the served app is given (CONTRACT §7.3)
+NUGU_TOKEN = "hostile-input-nugu-token"
 HEADERS = ("X-Device-Id", "X-Timestamp", "X-Nonce", "X-Signature", "X-Request-Id", "Authorization",
            "Content-Type", "Origin")
 #: NUL, DEL, a C1 control (NEL) and a byte that is not UTF-8
@@ -133,6 +138,8 @@ def credentials(kind: str, method: str, path: str, body: bytes) -> dict[str, str
         return {"Authorization": f"Bearer {DEMO_AUDITOR_TOKEN}"}
     if kind == "console":
         return {"Content-Type": "application/json"}
+    if kind == "nugu":
+        return {"Authorization": f"token {NUGU_TOKEN}", "Content-Type": "application/json"}
     return {}
 
 
@@ -185,7 +192,7 @@ def no_error_lines() -> Iterator[None]:
 def served(live_app_factory: Any, memory_partners: Any, database_url: str) -> Iterator[tuple[Any, int, str]]:
     """The seeded service behind `make_wsgi_server`; no per-device rate limit (the suite sends
     hundreds of signed requests)."""
-    app, _url = live_app_factory(partners=memory_partners, device_requests_per_minute=10**9)
+    app, _url = live_app_factory(partners=memory_partners, device_requests_per_minute=10**9, nugu_token=NUGU_TOKEN)
     server = make_wsgi_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -253,13 +260,24 @@ def test_deep_json_and_huge_numbers(served: tuple[Any, int, str]) -> None:
         assert_served(answer, f"console {body[:40]!r}")
         assert answer is not None and answer.status == status, (body[:40], answer)
         assert_served(exchange(port, request_bytes("POST", b"/v1/audit/verify", auditor, body)), f"verify {body[:40]!r}")
-        _COUNTS[kind]["json"] += 3
+        # the assistants' endpoints (CONTRACT §7): an unsigned Alexa body is refused before it is
+        # read; NUGU's, behind its token, is read by the same bounded parser
+        answer = exchange(port, request_bytes("POST", b"/v1/assistants/alexa", [(b"Content-Type", b"application/json")], body))
+        assert_served(answer, f"alexa {body[:40]!r}")
+        assert answer is not None and answer.status == 400, (body[:40], answer)
+        nugu = [(k.encode(), v.encode()) for k, v in credentials("nugu", "POST", "", body).items()]
+        answer = exchange(port, request_bytes("POST", b"/v1/assistants/nugu/transfer", nugu, body))
+        assert_served(answer, f"nugu {body[:40]!r}")
+        assert answer is not None and answer.status == 400, (body[:40], answer)
+        _COUNTS[kind]["json"] += 5
 
 
 QUERIES = [
     ("device", f"/v1/transfers?limit={BIG}"), ("device", f"/v1/transfers?limit=-{BIG}"),
     ("device", "/v1/transfers?limit=1e999"), ("device", "/v1/transfers?limit=NaN"),
     ("device", f"/v1/transfers/{BIG}"), ("device", "/v1/transfers/tr_%00"),
+    ("device", f"/v1/notices?after={BIG}"), ("device", "/v1/notices?after=-1"), ("device", "/v1/notices?wait=1e999"),
+    ("device", "/v1/notices?wait=NaN"), ("device", "/v1/notices?wait=26"), ("device", "/v1/notices?after=%00%ff"),
     ("auditor", f"/v1/audit/events?limit={BIG}"), ("auditor", f"/v1/audit/events/{BIG}"),
     ("auditor", f"/v1/audit/events/{2**63}"), ("auditor", "/v1/audit/events/-1"),
     ("auditor", f"/v1/audit/checkpoints?limit={BIG}"),

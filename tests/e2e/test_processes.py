@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from adapters import registry
 from adapters.probe import wait_until_up
 from adapters.sandbox.testing import postings_for, running_sandboxes, set_fault
 from banking.platform.store import Database
@@ -57,8 +58,15 @@ def wait_healthy(url: str, process: subprocess.Popen) -> None:
     wait_until_up(url + "/healthz", timeout_s=60, process=process)
 
 
+#: the demo user's accounts and what each holds (CONTRACT §2, §10), where the bank is installed
+DEMO_BALANCES = {"kbank": 1_250_000, "woori": 3_400_000, "mirae": 5_000_000}
+INSTALLED = {bank.code: bank for bank in registry.catalogue()}
+SAID = {"kbank": "케이뱅크에서", "woori": "우리은행에서", "mirae": "미래에셋에서"}
+
+
 def test_python_app_serves_the_balance_conversation(tmp_path):
-    port = free_ports(3)
+    offsets = [bank.sandbox.port_offset for bank in INSTALLED.values() if bank.sandbox]
+    port = free_ports(max(offsets) + 1)
     process = start(["--port", str(port)], tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -68,28 +76,32 @@ def test_python_app_serves_the_balance_conversation(tmp_path):
         assert device.turn("1357")["awaiting"] == "pin"  # wrong PIN: asked again
         reply = device.turn("사팔이육")
         assert reply["status"] == "completed"
-        assert {a["bank"]: a["balance"] for a in reply["data"]["accounts"]} == {"kbank": 1_250_000, "woori": 3_400_000}
+        assert {a["bank"]: a["balance"] for a in reply["data"]["accounts"]} == {
+            bank: balance for bank, balance in DEMO_BALANCES.items() if bank in INSTALLED}
         assert "125만 원" in reply["speech"] and "340만 원" in reply["speech"]
+        if "mirae" in INSTALLED:  # its sandbox on P+3 (CONTRACT §10)
+            assert "500만 원" in reply["speech"] and INSTALLED["mirae"].sandbox.port_offset == 3
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     # Ctrl-C stopped the sandboxes too
-    for p in (port, port + 1, port + 2):
+    for p in (port, *(port + offset for offset in offsets)):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", p)) != 0
 
 
-def test_killed_mid_transfer_settles_after_restart(tmp_path):
+@pytest.mark.parametrize("source", [bank for bank in ("kbank", "mirae") if bank in INSTALLED])
+def test_killed_mid_transfer_settles_after_restart(tmp_path, source):
     port = free_ports(1)
     url = f"http://127.0.0.1:{port}"
     with running_sandboxes(tmp_path) as banks:
-        env = {"COUCHBANK_KBANK_URL": banks.kbank, "COUCHBANK_WOORI_URL": banks.woori}
+        env = banks.env()
         service = start(["--no-sandboxes", "--port", str(port)], tmp_path, env)
         try:
             wait_healthy(url, service)
             device = Device(http_transport(url))
-            assert device.turn("케이뱅크에서 엄마한테 만원 보내줘")["awaiting"] == "pin"
-            set_fault(banks.kbank, op="transfer", mode="latency", count=1, delay_ms=3000)
+            assert device.turn(f"{SAID[source]} 엄마한테 만원 보내줘")["awaiting"] == "pin"
+            set_fault(banks[source], op="transfer", mode="latency", count=1, delay_ms=3000)
             pin_turn = threading.Thread(target=lambda: _swallow(device.turn, "4826"), daemon=True)
             pin_turn.start()
             db = Database(f"sqlite:///{tmp_path / 'couchbank.sqlite3'}")
@@ -117,7 +129,7 @@ def test_killed_mid_transfer_settles_after_restart(tmp_path):
                 status = body["status"]
                 time.sleep(0.5)
             assert status == "completed"
-            assert [p["amount"] for p in postings_for(banks.kbank, row.idempotency_key)] == [-10_000]
+            assert [p["amount"] for p in postings_for(banks[source], row.idempotency_key)] == [-10_000]
         finally:
             restarted.send_signal(signal.SIGINT)
             restarted.wait(timeout=20)

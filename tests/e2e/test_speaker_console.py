@@ -107,7 +107,9 @@ def test_the_console_and_the_api_docs_load_nothing_from_outside(
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(url + "/console")
-    page.wait_for_load_state("networkidle")
+    # the page long-polls for notices (CONTRACT §8), so the network is never idle: loaded,
+    # and its first look at the notices answered
+    page.locator("#toasts[data-ready='true']").wait_for(state="attached")
     # keyboard first: the labelled input has the focus on arrival; Enter sends
     assert page.evaluate("document.activeElement.id") == "utterance"
     assert page.evaluate("document.activeElement.labels[0].textContent").startswith("무엇을 도와드릴까요")
@@ -120,7 +122,8 @@ def test_the_console_and_the_api_docs_load_nothing_from_outside(
     page.goto(url + "/docs")
     page.locator(".swagger-ui .opblock").first.wait_for()
     assert page.get_by_text("/v1/voice/turn", exact=True).count() >= 1
-    assert outside == [] and failed == []
+    # leaving the page ends its notices poll; nothing else may fail
+    assert outside == [] and [u for u in failed if "/console/api/notices" not in u] == []
 
 
 def test_the_console_is_absent_in_production(tmp_path: Path, memory_partners: Any) -> None:
@@ -151,3 +154,33 @@ def test_the_console_helper_signs_for_its_own_page_only(client: Any) -> None:
     assert reply.status_code == 200 and reply.get_json()["awaiting"] == "pin"
     bad = client.post("/console/api/turn", json={"utterance": ""})
     assert bad.status_code == 422 and "utterance" in bad.get_json()["error"]["fields"]
+
+
+@in_chromium
+def test_a_notice_shows_as_a_toast_and_in_the_conversation(
+        browser: Any, live_app_factory: Any, memory_partners: Any) -> None:
+    from banking.auth import enrolment
+    from banking.transfers import release
+    from tests.support import Clock
+
+    app, url = live_app_factory(partners=memory_partners)
+    services = app.extensions["couchbank"]
+    services.clock = Clock()
+    with services.db.begin() as conn:
+        enrolment.set_hold(conn, "demo", 1)
+    page, outside = _page_keeping_to(browser, url)
+    page.goto(url + "/console")
+    _say(page, "엄마한테 만원 보내줘", 0)
+    _say(page, "4826", 1)
+    page.wait_for_function("document.getElementById('card').dataset.status === 'completed'")
+    assert "transfer held" in page.locator("#card-meta").inner_text()
+    page.locator("#toasts[data-ready='true']").wait_for(state="attached")
+    services.clock.advance(minutes=2)
+    assert release.release_due(services) == 1
+    toast = page.locator("#toasts .toast").first
+    toast.wait_for(timeout=10_000)
+    assert "엄마" in toast.inner_text()
+    notice = page.locator("#conversation li.notice").first
+    notice.wait_for(timeout=10_000)
+    assert "엄마" in notice.inner_text() and "transfer.released" in notice.inner_text()
+    assert outside == []

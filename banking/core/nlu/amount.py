@@ -95,6 +95,11 @@ def _korean_amounts(s: str) -> list[Amount]:
         if unit_m is None and len(run) == 1 and run in _LONE_SYLLABLES:
             continue        # `이`, `사`, `일` inside ordinary words: the common case, rejected cheaply
         glued_left = start > 0 and bool(HANGUL.match(s[start - 1]))
+        if glued_left and run[0] in "영공" and len(run) > 1:
+            # `박민영 천원`: a name's last syllable, not a leading zero
+            trimmed = run[1:].lstrip()
+            start += len(run) - len(trimmed)
+            run, glued_left = trimmed, False
         if unit_m:
             unit = unit_m.group(1)
             after = unit_m.end()
@@ -216,6 +221,11 @@ def _english_amount(pieces: list[str], sign: str, unit: str, following: str, sta
 def find_amount(t: Text) -> Amount | None:
     """The amount the speaker means: the last strong one (`5만원 말고 3만원` -> 30,000), else
     the last weak one. A foreign currency anywhere wins, so it is never read as won."""
+    return pick_amount(find_amounts(t))
+
+
+def find_amounts(t: Text) -> list[Amount]:
+    """Every amount spoken, in no particular order."""
     found: list[Amount] = []
     has_digit = t.has_digit
     if t.has_hangul and (has_digit or _KO_HINT.search(t.text)):
@@ -226,6 +236,10 @@ def find_amount(t: Text) -> Amount | None:
         english = has_digit or not t.words.isdisjoint(EN_NUMBER_WORDS)
     if english:
         found += _english_amounts(t.text)
+    return found
+
+
+def pick_amount(found: list[Amount]) -> Amount | None:
     if not found:
         return None
     foreign = [a for a in found if a.currency]

@@ -67,6 +67,9 @@ def grammar() -> Grammar:
 
 
 _SOURCE_AFTER = re.compile(r"\s?(?:계좌|통장|account|꺼|거)?\s?(?:에서|으로부터|에서부터|에서\s?빼서|꺼에서|거에서|서)")
+#: `케이뱅크 말고 우리은행`: a bank taken back is no bank chosen
+_TAKEN_BACK = re.compile(r"\s?(?:계좌|통장)?\s?(?:에서|은|는|이|가|꺼|거)?\s?(?:말고(?!는)|아니고|아니라)")
+_INSTEAD_OF_BEFORE = re.compile(r"\b(?:instead\s+of|not)\s+(?:my\s+|the\s+)?$", re.I)
 _SOURCE_BEFORE = re.compile(r"(?:from|out of|using|use|with|via|through)\s+(?:my\s+|the\s+)?$", re.I)
 
 
@@ -78,6 +81,8 @@ def find_banks(t: Text) -> list[BankMention]:
     s = t.text
     for m in g.mention.finditer(s):
         bank = g.codes[m.lastindex - 1]  # type: ignore[operator]  # a match always sets one group
+        if _TAKEN_BACK.match(s, m.end()) or _INSTEAD_OF_BEFORE.search(s[max(0, m.start() - 20):m.start()]):
+            continue
         source = bool(_SOURCE_AFTER.match(s, m.end())) or bool(_SOURCE_BEFORE.search(s[max(0, m.start() - 20):m.start()]))
         out.append(BankMention(bank, m.start(), m.end(), source))
     return out

@@ -26,19 +26,20 @@ _KO_FIRST: Final[dict[str, tuple[tuple[str, str], ...]]] = {}
 for _w, _d in KO_DIGIT_WORDS:
     _KO_FIRST[_w[0]] = _KO_FIRST.get(_w[0], ()) + ((_w, _d),)
 
+# a filler (`um`, `uh`, `음`, `어`) before the digits is hesitation, not part of the code
 _EN_PREFIX = re.compile(
-    r"^(?:(?:um+|uh+|er+|okay|ok|so|well)\s+)*(?:(?:my|the)\s+)?(?:(?:pin|pin code|pin number|password|passcode|"
+    r"^(?:(?:um+|uh+|er+|erm|hmm+|okay|ok|so|well)[\s,.]+)*(?:(?:my|the)\s+)?(?:(?:pin|pin code|pin number|password|passcode|"
     r"code|otp|one time code|one-time code|verification code|security code)\s+(?:is|it's|its|=)?\s*|"
-    r"it's\s+|it is\s+|its\s+|that's\s+|that is\s+|i think it's\s+)", re.I)
+    r"it's\s+|it is\s+|its\s+|that's\s+|that is\s+|i think it's\s+)?", re.I)
 _EN_SUFFIX = re.compile(r"\s*(?:please|thanks|thank you)\s*$", re.I)
 _KO_PREFIX = re.compile(
-    r"^(?:(?:음+|어+|아+|그+)\s+)*(?:(?:제|내|저의|나의)\s*)?(?:비밀\s?번호|비번|핀\s?번호|핀|pin\s?번호|pin|인증\s?번호|"
-    r"otp\s?번호|otp|오티피|코드|암호)\s*(?:는|은|요)?\s*", re.I)
+    r"^(?:(?:음+|어+|아+|그+|흠+)[\s,.]+)*(?:(?:(?:제|내|저의|나의)\s*)?(?:비밀\s?번호|비번|핀\s?번호|핀|pin\s?번호|pin|인증\s?번호|"
+    r"otp\s?번호|otp|오티피|코드|암호)\s*(?:는|은|요)?\s*)?", re.I)
 _KO_SUFFIXES: Final = ("입니다", "이에요", "예요", "에요", "이요", "이고요", "요", "이야", "야", "이다", "번")
-_KO_ALLOWED = frozenset("영공일이삼사오육륙칠팔구하나둘셋넷다섯여일곱덟덜아홉" "입니다이에요예요고야번" "음어아그제내저의나"
+_KO_ALLOWED = frozenset("영공일이삼사오육륙칠팔구하나둘셋넷다섯여일곱덟덜아홉" "입니다이에요예요고야번" "음어아그흠제내저의나"
                         "비밀번호는핀인증코드암호은요오티피" "otpin" "0123456789 .,-?!")
 _EN_ALLOWED = frozenset(EN_DIGITS) | frozenset(
-    """um umm uh uhh er ok okay so well my the pin code number password passcode otp one time verification security is
+    """um umm uh uhh er erm hmm ok okay so well my the pin code number password passcode otp one time verification security is
     it's its it that's that i think please thanks thank you""".split())
 _SEPARATORS = re.compile(r"[\s.,\-]+")
 _ASCII = re.compile(r"^\d+$")

@@ -20,7 +20,8 @@ ACCOUNTS = "accounts"
 HELP = "help"
 CANCEL = "cancel"
 UNKNOWN = "unknown"
-INTENTS = (BALANCE, TRANSFER, TRANSACTIONS, ACCOUNTS, HELP, CANCEL, UNKNOWN)
+PAYEES = "payees"
+INTENTS = (BALANCE, TRANSFER, TRANSACTIONS, ACCOUNTS, HELP, CANCEL, UNKNOWN, PAYEES)
 
 # --- Korean -------------------------------------------------------------------------------
 KO_CANCEL = compile_fast(
@@ -30,9 +31,14 @@ KO_CANCEL = compile_fast(
 KO_SEND_MONEY_VERB = compile_fast(r"송금|이체|입금")        # money by meaning
 KO_SEND_VERB = compile_fast(r"보내|보낼|보냅|보낸|보냈|부쳐|부치|부칠|부친|부쳤|붙여줘|붙여주")   # also mail, texts, parcels
 KO_GIVE_VERB = compile_fast(r"쏴|쏘아|넣어|넣을|넣기|옮겨|옮길|옮기")   # money only with amount + target
-KO_MOVE_VERB = compile_fast(r"쏴|쏘아|넣어|넣을|넣기|옮겨|옮길|옮기|(?:^|[^알보해려])(?:줘|주세요|줄래|주라|드려)")
+KO_MOVE_VERB = compile_fast(r"쏴|쏘아|넣어|넣을|넣기|옮겨|옮길|옮기|(?:^|[^알보해려])(?:줘|주세요|줄래|주라|드려|주소|주이소|주쇼|주도|주게|줍서|주이라)")
+#: regional imperatives of 주다 at the end (경상 `보내도`, `보내 주이소`; 전라 `보내주랑께`; 제주 `보내줍서`):
+#: `보내도` is otherwise a concessive (`보내도 돼?`)
+KO_DIALECT_END = compile_fast(r"(?:보내|부쳐|이체해|송금해|넣어)(?:도|도고|도라|주소|주이소|주쇼|주세이|주래이|줘잉|주랑께|줍서|주이라|주게|주시게|주시라|주소마)(?:예|요|잉)?[.!]?$")
 KO_MONEY_WORD = compile_fast(r"돈|금액|용돈|생활비|월세|회비|현금|축의금|부조금|곗돈|세뱃돈|원(?:만|씩)?(?:을|만|씩)?(?:보내|송금|부쳐)|계좌로|통장으로|계좌에|통장에|앞으로")
-KO_ACCOUNTS_FIRST = compile_fast(r"무슨계좌|어떤계좌|계좌목록|계좌리스트|통장목록|무슨통장|어떤통장|계좌몇|계좌가몇|몇개의계좌|계좌가뭐|계좌뭐")
+KO_ACCOUNTS_FIRST = compile_fast(r"무슨계좌|어떤계좌|계좌목록|계좌리스트|통장목록|무슨통장|어떤통장|계좌몇|계좌가몇|몇개의계좌|계좌가뭐|계좌뭐|"
+                                  r"(?:계좌|통장)(?:이|가|은|는)?(?:전부|모두|다|총|다해서)?몇(?:개|군데)|몇개(?:의)?(?:계좌|통장)|(?:계좌|통장)(?:의)?(?:개수|갯수|숫자)|"
+                                  r"(?:계좌|통장)(?:이|가)?(?:얼마나)?많|몇군데(?:에)?(?:계좌|통장)")
 KO_TRANSACTIONS = compile_fast(
     r"(?:돈|얼마|어디|뭐|무엇).{0,3}썼|내역|거래기록|최근거래|거래목록|거래보여|거래알려|거래확인|입출금|출금기록|쓴돈|쓴거|얼마썼|얼마나썼|뭐샀|뭐에썼|어디에썼|"
     r"어디썼|어디서썼|지출|명세|사용한|결제한|돈나간|나간돈|빠져나간|들어온돈|입금된|출금된|이용기록|거래기록")
@@ -47,7 +53,9 @@ KO_ACCOUNTS = compile_fast(
 KO_HELP = compile_fast(
     r"도움말|도와줘|도와주세요|도움|뭐할수있|뭘할수있|무엇을할수|무엇을도와|뭐해줄수|뭘해줄수|뭐할줄|할수있는게|할수있는거|"
     r"사용법|사용방법|어떻게써|어떻게사용|기능|메뉴|뭐물어|뭘물어|뭐라고말|헬프|한도|수수료|어떻게보내|어떻게송금|어떻게이체|"
-    r"송금하는법|이체하는법|송금방법|이체방법|보내는법|보내는방법|뭐할수|뭘할수|무엇을할")
+    r"송금하는법|이체하는법|송금방법|이체방법|보내는법|보내는방법|뭐할수|뭘할수|무엇을할|"
+    r"어떻게(?:하는|쓰는|이용하는|사용하는|작동하는|돌아가는|말하는|말해야|말하면|해야|하면|쓰면|쓰나|써야|이용해|사용해|작동해|돌아가)|"
+    r"뭐라고(?:말해|말하면|해야|하면)|뭘(?:말하면|말해야|물어보면)|쓰는법|이용법|이용방법|작동법|작동방식|사용설명|설명(?:해줘|좀|해주세요)")
 
 # --- English ------------------------------------------------------------------------------
 EN_CANCEL = re.compile(
@@ -85,7 +93,10 @@ EN_TRANSACTIONS = compile_fast(
     r"\b(?:transactions?|tranactions?|transactoin|transaction|purchases?|purchased|spent|spend|spending|charges|"
     r"charged\s+on|history|statement|withdrawals?|activity|expenses|bought|buy\s+last|last\s+(?:payment|purchase|"
     r"charge)|recent\s+(?:payments|charges|activity)|what\s+did\s+i\s+(?:buy|pay)|how\s+much\s+(?:was|were|did)\s+(?:my|i)\b(?!.*\bhave\b)|"
-    r"my\s+(?:last|latest|most\s+recent)\s+(?:\w+\s+)?(?:trip|purchase|payment|order|charge|visit|expense|bill))\b", re.I)
+    r"my\s+(?:last|latest|most\s+recent)\s+(?:\w+\s+)?(?:trip|purchase|payment|order|charge|visit|expense|bill)|"
+    r"deposits|incoming|outgoing|came\s+(?:in|into)|come\s+(?:in|into)|went\s+out|gone\s+out|money\s+in\s+and\s+out|money\s+(?:coming\s+in|going\s+out)|credits|debits|"
+    r"(?:show|list|read|tell|see|view|give|check)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+|the\s+)?(?:recent\s+|latest\s+|last\s+)?(?:\w+\s+)?"
+    r"(?:transfers|payments|deposits|withdrawals)|(?:transfers|payments)\s+(?:i\s+(?:made|sent)|with|to|from))\b", re.I)
 EN_BALANCE = Cue(
     "balance balances bal afford coffers",
     [("much", r"\bhow\s+much\s+(?:money\s+|cash\s+|funds?\s+)?(?:do\s+i\s+have|have\s+i\s+got|is\s+(?:in|on|left|there|available)|"
@@ -110,20 +121,28 @@ EN_BALANCE_NOT = compile_fast(r"\b(?:transfer\s+limit|limit|fee|fees|credit\s+sc
                             r"routing|account\s+number|pin|password|interest|"
                             r"bill\s+balance|minimum\s+payment)\b", re.I)
 EN_ACCOUNTS = compile_fast(
-    r"\b(?:list\s+(?:of\s+)?(?:all\s+)?(?:my\s+)?accounts|(?:what|which)\s+(?:\w+\s+)?accounts|accounts\s+do\s+i\s+have|"
-    r"how\s+many\s+accounts|show\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+)?(?:\w+\s+)?accounts|accounts?\s+list|"
+    r"\b(?:list\s+(?:of\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+)?(?:bank\s+|linked\s+|savings\s+|checking\s+)?accounts|(?:what|which)\s+(?:\w+\s+)?accounts|accounts\s+do\s+i\s+have|"
+    r"how\s+many\s+(?:\w+\s+){0,2}accounts|(?:number|count)\s+of\s+(?:my\s+)?(?:\w+\s+)?accounts|count\s+(?:my\s+)?accounts|"
+    r"show\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+)?(?:\w+\s+)?accounts|accounts?\s+list|"
     r"all\s+(?:of\s+)?my\s+accounts|my\s+accounts|linked\s+accounts|account\s+numbers?)\b", re.I)
 EN_HELP = compile_fast(
     r"^(?:help|help\s+me|help\s+please|help\s+pls|hep\s+me|help\?|assist|assistance|options|menu)[.!?]?$|"
     r"\b(?:what\s+can\s+(?:you|u)\s+do|what\s+can\s+i\s+(?:ask|say|do)|what\s+do\s+you\s+do|how\s+(?:do|can)\s+i\s+use|"
     r"what\s+are\s+(?:the\s+things|your\s+features)|how\s+can\s+you\s+help|what\s+else\s+can\s+you|can\s+you\s+help|"
     r"what\s+are\s+my\s+options|instructions|tutorial|features|capabilities|things\s+that\s+you\s+can\s+do|"
-    r"can\s+you\s+do\s+anything|how\s+does\s+this\s+work|transfer\s+limits?|limits?|fees?|how\s+(?:do|can)\s+i\s+"
+    r"can\s+you\s+do\s+anything|how\s+does\s+this\s+work|transfer\s+limits?|limits?|fees?|"
+    r"how\s+(?:do|can)\s+i\s+(?:use|work)\s+(?:this|it|you)|how\s+(?:does|do|is)\s+(?:this|it|that|you|couchbank|the\s+\w+|this\s+\w+)\s+(?:\w+\s+)?work|"
+    r"how\s+(?:this|it)\s+works|how\s+am\s+i\s+supposed\s+to|what\s+(?:do|should|can)\s+i\s+say|what\s+should\s+i\s+do|"
+    r"explain\s+(?:how|this|yourself)|how\s+to\s+use|how\s+(?:do|can)\s+i\s+"
     r"(?:send|transfer|pay|move|wire)|how\s+to\s+(?:send|transfer|pay|move|wire))\b", re.I)
 
 
 def _ko_transfer(t: Text, amount: Amount | None, has_payee: bool, has_bank: bool) -> tuple[bool, str | None]:
     c = t.compact
+    dialect = KO_DIALECT_END.search(c)
+    if dialect:
+        # read as the standard `보내줘`, so that `주소` (address) or concessive `-도` do not block it
+        c = c[:dialect.start()] + "보내줘"
     money_verb = KO_SEND_MONEY_VERB.search(t.lower)
     send_verb = KO_SEND_VERB.search(c)
     move_verb = KO_MOVE_VERB.search(c)

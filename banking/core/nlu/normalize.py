@@ -19,6 +19,8 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[a-z0-9가-힣]+(?:'[a-z]+)?")
+#: `김철수 님에게`, `철수 씨 한테`: a title spoken apart from its name and particle belongs to both
+_TITLE_GAP = re.compile(r"(?<=[가-힣]) (님|씨|군|양) ?(?=한테|에게|께|더러|계좌|통장|앞으로)")
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -41,8 +43,10 @@ def normalize(raw: str) -> Text:
     if "," in s:
         s = _DIGIT_COMMA.sub("", s)      # 12,000 -> 12000 so one token carries the number
     s = " ".join(s.split())
-    lower = s.lower()
     hangul = bool(HANGUL.search(s))
+    if hangul and (" 님" in s or " 씨" in s or " 군" in s or " 양" in s):
+        s = _TITLE_GAP.sub(r"\1", s)
+    lower = s.lower()
     return Text(raw=raw, text=s, lower=lower, compact=lower.replace(" ", ""),
                 has_hangul=hangul, has_latin=bool(_LATIN.search(s)) if hangul or not s.isascii() else any(c.isalpha() for c in s),
                 question_mark=question, has_digit=bool(_DIGIT.search(s)),

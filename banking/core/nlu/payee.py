@@ -46,8 +46,10 @@ _KO_NOT_NAMES: Final = frozenset(
     "나 저 내 제 너 니 네 누구 누군가 아무 아무나 아무한테 모두 다 그 이 저기 거기 여기 어디 사람 다른 걔 얘 쟤 "
     "자기 본인 나자신 당신 너희 우리 저희 그쪽 이쪽 저쪽 상대 상대방 누가 돈 이거 그거 저거 그것 이것 계좌 통장 "
     "다른사람 친구들 회사 은행 그놈 자신 님 분 그분 이분 저분 여러분 모든 매일 오늘 내일 어제 지금 나중 얼마 "
-    "전부 각각 모두에게 메일 문자".split())
+    "전부 각각 모두에게 메일 문자 마이너스 그리고 그러면 그럼 그래서 그런데 근데 또 및 아니면 그냥 일단 먼저 빨리 얼른 바로 좀".split())
 _KO_TRAILING = re.compile(r"(?:님|씨|군|양)$")
+#: `엄마한테 말고 아빠한테`: a recipient taken back
+_KO_NOT_THIS = re.compile(r"\s?(?:말고(?!는)|아니고|아니라)")
 
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'.-]*|\d[\d.,]*|\S")
 _EN_VERBS_OBJECT: Final = frozenset("pay paying send sending give giving wire wiring venmo zelle remit".split())
@@ -69,7 +71,7 @@ _EN_ACCOUNTISH: Final = frozenset(
     """account accounts checking checkings chequing savings saving card cards credit debit paypal bank banks
     wallet portfolio ira 401k brokerage mortgage loan deposit investment investments retirement fund funds
     money market vault pot other another second first main primary business joint""".split())
-_EN_RELATION: Final = frozenset(
+EN_RELATION: Final = frozenset(
     """mom mother mum mommy dad father daddy grandma grandmother granny grandpa grandfather son daughter
     brother sister wife husband friend boss aunt uncle cousin kid kids niece nephew coworker co-worker
     colleague roommate landlord landlady neighbor neighbour partner boyfriend girlfriend fiance fiancee
@@ -80,7 +82,7 @@ _EN_NUMBERISH = re.compile(
     r"hundred|thousand|million|billion|k|krw|usd|[₩$€£¥])$", re.I)
 
 
-def _clean_ko(name: str) -> str | None:
+def clean_ko(name: str) -> str | None:
     name = _KO_POSSESSIVE.sub("", name)
     if len(name) > 2 and name.endswith("의"):
         name = name[:-1]        # `엄마의 계좌로`
@@ -103,8 +105,8 @@ def find_payee_ko(t: Text) -> Payee | None:
         rxs.append(_KO_PARTICLE)
     for rx in rxs:
         for m in rx.finditer(s):
-            name = _clean_ko(m.group("name"))
-            if name:
+            name = clean_ko(m.group("name"))
+            if name and not _KO_NOT_THIS.match(s, m.end()):
                 return Payee(name, m.start("name"), m.end())
     return None
 
@@ -113,14 +115,14 @@ def bare_payee_ko_before(t: Text, pos: int) -> Payee | None:
     """`엄마 5만원 보내줘`: speech often drops the particle; the word right before the amount
     is then the payee if it is a plain noun."""
     before = t.text[:pos].rstrip()
-    m = re.search(r"(?:^|\s)([가-힣]{2,6})$", before)
-    if not m:
-        return None
+    m = re.search(r"(?:^|\s)([가-힣]{1,6})$", before)
+    if not m or (len(m.group(1)) == 1 and m.group(1) not in _KO_KIN):
+        return None     # one syllable names someone only as a kinship word (`딸`, `형`)
     word = m.group(1)
     if re.search(r"(?:은|는|을|를|이|가|도|에서|으로|로|에|만|좀|고|서|면|요|다|어|아|해)$", word) and word not in (
             "엄마", "아빠", "언니", "오빠", "누나", "형", "동생", "할머니", "할아버지", "어머니", "아버지", "이모", "고모", "삼촌"):
         return None
-    name = _clean_ko(word)
+    name = clean_ko(word)
     if not name or re.search(r"[만억천백원]$", name) or name in ("송금", "이체", "잔액", "잔고", "용돈", "생활비", "빨리", "지금", "얼른", "바로"):
         return None
     return Payee(name, m.start(1), m.end(1))
@@ -151,7 +153,7 @@ def _finish_en(words: list[str]) -> str | None:
     lows = [w.lower() for w in words]
     if any(w in _EN_ACCOUNTISH for w in lows):
         return None
-    if len(words) >= 2 and lows[0] in _EN_RELATION and lows[1] not in _EN_RELATION:
+    if len(words) >= 2 and lows[0] in EN_RELATION and lows[1] not in EN_RELATION:
         words = words[1:]        # `my grandma Judith` -> Judith
         lows = lows[1:]
     if lows[0] in _EN_GENERIC or lows[0] in _EN_SKIP:
@@ -184,16 +186,17 @@ def find_payee_en(t: Text, object_words: frozenset[str] = frozenset()) -> Payee 
     return None
 
 
+_EN_PLEASE = re.compile(r"[,\s]+please[.!]?$", re.I)
 _EN_BARE = re.compile(r"^(?:(?:to|for)\s+)?(?:my\s+)?([A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*)?)\s*(?:please)?[.!]?$", re.I)
 _EN_BARE_STOP: Final = frozenset(
     """hi hello hey yes yeah no nope ok okay thanks thank bye goodbye help cancel stop balance sure what why how
     who when where which is are the a an it this that please sorry wait hmm um uh oh good great fine cool nice
-    right wrong correct done quit exit menu repeat again more less start back home accounts account
+    right wrong correct done quit exit menu repeat again more less start back home accounts account do does did go
     transactions transfer send money pay won""".split())
 
 
 def bare_payee_en(t: Text) -> str | None:
-    m = _EN_BARE.match(t.text)
+    m = _EN_BARE.match(_EN_PLEASE.sub("", t.text))
     if not m:
         return None
     words = m.group(1).split()
@@ -213,6 +216,11 @@ _KO_NOT_BARE: Final = frozenset(
     잔고 내역 계좌 통장 은행 취소 그만 도움말 도움""".split())
 
 
+def plain_noun_ko(word: str) -> bool:
+    """A word that can name a person on its own: not a verb form, a question word or a greeting."""
+    return word in _KO_KIN or not (word in _KO_NOT_BARE or _KO_VERBISH.search(word))
+
+
 def bare_payee_ko(t: Text) -> str | None:
     """A one-word answer naming a person (`엄마`, `엄마요`, `철수에게요`)."""
     s = _KO_BARE_PREFIX.sub("", t.text.strip(" .!"))
@@ -228,4 +236,4 @@ def bare_payee_ko(t: Text) -> str | None:
             break
     if len(s) > 6 or s in _KO_NOT_BARE or (s not in _KO_KIN and _KO_VERBISH.search(s)):
         return None
-    return _clean_ko(s)
+    return clean_ko(s)

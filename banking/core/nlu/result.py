@@ -22,6 +22,14 @@ class Parse:
     yes_no: bool | None = None
     digits: str | None = None        # the whole utterance read as a digit string (PIN, OTP)
     reason: str | None = None        # why a send verb did not make a transfer (for tests and audits)
+    #: a request to call back the newest held transfer (`banking.core.nlu.recall`)
+    recall: bool = False
+    #: what about the money cannot be guessed: `two_amounts`, `two_payees`, `negative_amount`
+    problem: str | None = None
+    #: a request about the conversation itself: `repeat`, `slower`, `normal_speed`, `more`
+    command: str | None = None
+    #: transactions asked as the month's totals (`이번 달 얼마 썼어?`)
+    summary: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "intent": self.intent,

@@ -64,7 +64,16 @@ KO_TOPIC = compile_fast(r"(?:이체|송금|입금)(?:도|는|가|의|란|라는|
 KO_SELF_RECIPIENT = compile_fast(r"(?<![가-힣])(?:나|저|내|제)(?:한테|에게|께)|나한테로|저한테로|내계좌로|제계좌로|내통장으로|제통장으로")
 
 
+# Someone else asked for the money (`엄마가 5만원 보내달래`, `보내 달라고 하던데`): reported, not
+# a request to us, however imperative the embedded verb sounds.
+KO_REPORTED = compile_fast(
+    r"달래|달랜|달라(?:고|는|던|며|네|더라|잖|셔|신|하|그|구|니|카)|보내래|부쳐래|송금해래|이체해래|보내라(?:셔|시|네|더라|던|며|고)|"
+    r"(?:보내|송금해|이체해|부쳐)(?:주)?(?:래|랬|란다|라더라|라던데)|좋겠대|겠대|원한대|필요하대")
+
+
 def korean_block(compact: str, question_mark: bool) -> str | None:
+    if KO_REPORTED.search(compact):
+        return "reported"
     if KO_PAST.search(compact):
         return "past"
     if KO_NEGATION.search(compact):
@@ -170,13 +179,30 @@ _EN_COMPLAINT = Cue(
 _EN_SELF_RECIPIENT = compile_fast(r"\b(?:send|transfer|wire|pay|give|move|deposit)\s+(?:it\s+|that\s+|some\s+|the\s+)?(?:me|myself|us)\b|\bto\s+(?:me|myself|us)\b", re.I)
 _EN_REPORTED = compile_fast(
     r"\b(?:he|she|they|someone|somebody|my\s+(?:mom|dad|mother|father|friend|wife|husband|boss|son|daughter|brother|sister))"
-    r"\s+(?:wants|needs|asked|told|says|said|will|would|is|was|has|had|sends|pays|transfers)\b", re.I)
+    r"\s+(?:wants|needs|asked|told|says|said|will|would|is|was|has|had|sends|pays|transfers)\b|"
+    r"\b(?:asked|asks|asking|told|tells|telling|wants|wanted|needs|needed|begged|begs|reminded|reminds|requested|expects|"
+    r"expected|would\s+like|wanna|got)\s+me\s+(?:to|if|whether)\b|\b(?:says|said|told\s+me)\s+(?:to|i\s+should|that\s+i)\b|"
+    r"\b(?:asked|asking|begged)\s+(?:me\s+)?for\b|\b(?:asked|asks|wondered|wonders|wants\s+to\s+know)\s+(?:if|whether)\b", re.I)
+
+
+_EN_REPORTING = frozenset("""he she they someone somebody my asked asks asking told tells telling wants wanted needs
+    needed begged begs reminded reminds requested expects expected like wanna got says said wondered wonders""".split())
+
+
+def reported(t_compact: str, text: str, words: frozenset[str], hangul: bool) -> bool:
+    """Someone else asked for money, with or without a send verb (`동생이 2만원 필요하대`)."""
+    if hangul:
+        return ("래" in t_compact or "달라" in t_compact or "대" in t_compact or "랬" in t_compact
+                or "란다" in t_compact) and bool(KO_REPORTED.search(t_compact))
+    return not _EN_REPORTING.isdisjoint(words) and bool(_EN_REPORTED.search(text))
 _EN_SENTENCES = re.compile(r"(?<=[.?!])\s+|[,;]\s+(?=(?:how|what|why|when|where|who|can|could|is|are|do|does|will|would|should|am)\b)", re.I)
 
 
 def english_block(text: str, words: frozenset[str], has_money: bool, concrete_target: bool) -> str | None:
     """`concrete_target`: a payee or an amount was found, which turns `can I send ...` from
     a question about the service into a request."""
+    if _EN_REPORTED.search(text):
+        return "reported"
     if _EN_PAST.found(words, text) and not _EN_WANTED_DONE.search(text):
         return "past"
     if _EN_NEGATION.found(words, text):
@@ -191,8 +217,6 @@ def english_block(text: str, words: frozenset[str], has_money: bool, concrete_ta
         return "object"
     if _EN_SELF_RECIPIENT.search(text):
         return "self"
-    if _EN_REPORTED.search(text):
-        return "reported"
     sentences = [s for s in _EN_SENTENCES.split(text) if s.strip()] or [text]
     for s in sentences:
         s = s.strip()

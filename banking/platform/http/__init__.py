@@ -17,7 +17,7 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from banking.platform import metrics
-from banking.platform.http import docs, errors, health, ops, streamed_body
+from banking.platform.http import docs, errors, health, landing, ops, streamed_body
 
 log = structlog.get_logger("couchbank.access")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -136,4 +136,5 @@ def init_app(app: Flask) -> Api:
 
     for module in (health, ops):
         api.register_blueprint(module.blp)
+    app.register_blueprint(landing.bp)  # a page, not part of the API document
     return api

@@ -47,6 +47,10 @@ users = Table(
     Column("per_transfer_limit", BigInteger, nullable=False, server_default="1000000"),
     Column("daily_limit", BigInteger, nullable=False, server_default="2000000"),
     _ts("created_at"),
+    # CONTRACT §9: `slow` wraps every reply's SSML in <prosody rate="slow"> (`천천히 말해줘`)
+    Column("speech_rate", String(8), nullable=False, server_default="normal"),
+    # CONTRACT §8: every transfer of the user is held this many minutes (0: only new payees')
+    Column("hold_minutes", Integer, nullable=False, server_default="0"),
 )
 
 devices = Table(
@@ -83,6 +87,11 @@ payees = Table(
     Column("bank", String(32), nullable=False),
     Column("number_enc", LargeBinary, nullable=False),  # as accounts.number_enc
     Column("last4", String(4), nullable=False),
+    # CONTRACT §8: a transfer to a payee registered under 72 hours ago is held
+    _ts("registered_at", nullable=True),
+    # CONTRACT §10, the recipient check: the account holder's name, sealed like the number
+    # (`banking.platform.security.holder_names`); null for a payee enrolled without one
+    Column("holder_enc", LargeBinary, nullable=True),
     UniqueConstraint("user_id", "name"),
 )
 
@@ -106,6 +115,8 @@ sessions = Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("verified_until", nullable=True),
+    # CONTRACT §9: the last reply as sent ({"intent", "slots", ..., "data"}), for `다시 말해줘`
+    Column("last_reply", Text, nullable=True),
     Index("ix_sessions_user", "user_id"),
 )
 
@@ -141,9 +152,14 @@ transfers = Table(
     _ts("send_started_at", nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
+    # CONTRACT §8 (`banking.transfers.hold`): a held transfer goes out at `release_at`; a
+    # settlement the person was not there to hear of becomes a notice (`notify_settled`)
+    _ts("release_at", nullable=True),
+    Column("notify_settled", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("from_bank", "idempotency_key"),
     Index("ix_transfers_user_created", "user_id", "created_at"),
     Index("ix_transfers_pending", "status", "next_check_at"),
+    Index("ix_transfers_held", "status", "release_at"),
 )
 
 daily_usage = Table(
@@ -197,4 +213,69 @@ auditors = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     _ts("created_at"),
     _ts("revoked_at", nullable=True),
+)
+
+# -- notices (CONTRACT §8, `banking.notices`) ----------------------------------------------
+
+notices = Table(
+    "notices", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    _ts("at"),
+    Column("kind", String(32), nullable=False),
+    Column("speech", Text, nullable=False),
+    Column("card", Text, nullable=False),  # JSON {"title", "lines"}
+    Column("transfer_id", String(40)),
+    Index("ix_notices_user_id", "user_id", "id"),
+    Index("ix_notices_at", "at"),
+)
+
+# -- assistants: OAuth clients, link codes, codes and tokens (CONTRACT §7, `banking.assistants`)
+# every code and token is stored only as its keyed hash (`banking.assistants.oauth.store`)
+
+oauth_clients = Table(
+    "oauth_clients", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("redirect_uris", Text, nullable=False),  # JSON list
+    _ts("created_at"),
+)
+
+link_codes = Table(
+    "link_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    _ts("expires_at"),
+    Index("ix_link_codes_user_id", "user_id"),
+)
+
+link_failures = Table(
+    "link_failures", metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("wrong", Integer, nullable=False, server_default="0"),
+)
+
+oauth_codes = Table(
+    "oauth_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scope", Text, nullable=False, server_default=""),
+    _ts("expires_at"),
+    _ts("used_at", nullable=True),
+)
+
+oauth_tokens = Table(
+    "oauth_tokens", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("access_hash", String(64), nullable=False, unique=True),
+    Column("refresh_hash", String(64), nullable=True, unique=True),
+    Column("client_id", String(64), nullable=False),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("scope", Text, nullable=False, server_default=""),
+    _ts("issued_at"),
+    _ts("expires_at"),
+    _ts("revoked_at", nullable=True),
+    Index("ix_oauth_tokens_user_client", "user_id", "client_id"),
 )

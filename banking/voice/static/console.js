@@ -24,7 +24,7 @@
     item.className = "turn " + who;
     const speaker = document.createElement("span");
     speaker.className = "who";
-    speaker.textContent = who === "you" ? "나 · You" : "스피커 · Speaker";
+    speaker.textContent = who === "you" ? "나 · You" : who === "notice" ? "알림 · Notice" : "스피커 · Speaker";
     const said = document.createElement("span");
     said.className = "said";
     said.textContent = text;
@@ -139,4 +139,48 @@
     });
   }
   if (!("speechSynthesis" in window)) $("speak-replies").disabled = true;
+  // intent and status are for whoever debugs the skill, not for the TV's viewer
+  $("show-debug").addEventListener("change", (event) => { $("card-meta").hidden = !event.target.checked; });
+
+  // Notices (CONTRACT §8): a long poll through the signer; each new one is a toast and an
+  // entry in the conversation. Those from before the page opened are skipped, not shown.
+  const NOTICES_URL = "/console/api/notices";
+  const TOAST_MS = 8000;
+
+  function toast(notice) {
+    const item = document.createElement("div");
+    item.className = "toast";
+    item.dataset.kind = notice.kind;
+    item.textContent = notice.speech;
+    $("toasts").append(item);
+    setTimeout(() => item.remove(), TOAST_MS);
+  }
+
+  async function fetchNotices(after, wait) {
+    const response = await fetch(NOTICES_URL + "?after=" + after + "&wait=" + wait, { credentials: "same-origin" });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return (await response.json()).notices;
+  }
+
+  async function followNotices() {
+    let after = 0;
+    for (;;) {  // skip what is already there, a page at a time
+      const old = await fetchNotices(after, 0);
+      if (old.length) after = old[old.length - 1].id;
+      if (old.length < 50) break;
+    }
+    $("toasts").dataset.ready = "true";
+    for (;;) {
+      try {
+        for (const notice of await fetchNotices(after, 20)) {
+          after = notice.id;
+          toast(notice);
+          entry("notice", notice.speech, "알림 · notice · " + notice.kind);
+        }
+      } catch (error) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  }
+  followNotices().catch(() => {});
 })();

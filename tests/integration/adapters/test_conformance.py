@@ -1,4 +1,5 @@
-"""Both built-in adapters pass the partner conformance kit against their sandboxes."""
+"""Every installed adapter (K-Bank, Woori, the `mirae` plugin) passes the partner conformance
+kit against its sandbox, over real HTTP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ class BuiltInContract(AdapterContract):
 
     @pytest.fixture
     def contract_accounts(self) -> ContractAccounts:
+        if self.bank == "mirae":
+            return pytest.importorskip("couchbank_mirae.conformance").CONTRACT_ACCOUNTS
         return DEMO_ACCOUNTS[self.bank]
 
     @pytest.fixture
@@ -38,9 +41,10 @@ class BuiltInContract(AdapterContract):
 
     @pytest.fixture
     def bad_credentials_adapter(self, sandbox_url: str, sandbox_data_dir: Path) -> Iterator[PartnerAdapter]:
-        creds = partner_credentials(self.bank, sandbox_data_dir)
+        cls = registry.available()[self.bank]
+        creds = partner_credentials(self.bank, sandbox_data_dir, cls.bank.credentials)
         wrong = {k: v if k == "org_code" else "wrong" for k, v in creds.items()}
-        instance = registry.available()[self.bank](base_url=sandbox_url, timeout_s=TIMEOUT_S, credentials=wrong)
+        instance = cls(base_url=sandbox_url, timeout_s=TIMEOUT_S, credentials=wrong)
         yield instance
         instance.close()
 
@@ -51,3 +55,7 @@ class TestKBankConformance(BuiltInContract):
 
 class TestWooriConformance(BuiltInContract):
     bank = "woori"
+
+
+class TestMiraeConformance(BuiltInContract):
+    bank = "mirae"

@@ -1,4 +1,4 @@
-"""Rules both sandboxes keep whatever the dialect: fault queue semantics, no overdraft,
+"""Rules every sandbox keeps whatever the dialect (the `mirae` plugin's too): fault queue semantics, no overdraft,
 no double posting under concurrency, demo data, operator API shape."""
 import threading
 
@@ -9,10 +9,11 @@ from adapters import registry
 from adapters.base import InsufficientFunds, OutcomeUnknown, PartnerError, TransferRequest
 from adapters.sandbox.testing import clear_faults, ledger, postings_for, set_fault
 
-SOURCES = {"kbank": ("100-123-456789", "100-555-000111", "아빠"), "woori": ("1002-345-678901", "1002-111-222333", "김철수")}
+SOURCES = {"kbank": ("100-123-456789", "100-555-000111", "아빠"), "woori": ("1002-345-678901", "1002-111-222333", "김철수"),
+           "mirae": ("5012-3456-78", "5098-7654-32", "이수진")}
 
 
-@pytest.fixture(params=["kbank", "woori"])
+@pytest.fixture(params=[bank.code for bank in registry.catalogue() if bank.code in SOURCES])
 def bank(request):
     return request.param
 
@@ -32,6 +33,11 @@ def test_demo_customers_are_seeded(sandbox_faults_cleared, sandbox_data_dir):
     assert [a.number for a in woori.accounts("mom")] == ["1002-987-654321"]
     assert [a.number for a in woori.accounts("chulsoo")] == ["1002-111-222333"]
     assert [a.number for a in kbank.accounts("dad")] == ["100-555-000111"]
+    if "mirae" in sandbox_faults_cleared:
+        mirae = registry.create("mirae", base_url=sandbox_faults_cleared.mirae, timeout_s=2, data_dir=sandbox_data_dir)
+        assert [(a.number, a.holder) for a in mirae.accounts("demo")] == [("5012-3456-78", "김하나")]
+        assert mirae.balance("5012-3456-78").balance > 0
+        mirae.close()
 
 
 def test_fault_api_validates_and_counts(bank, sandbox_faults_cleared, adapter):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from banking.platform.security import holder_names
 from banking.platform.store.tables import devices, payees, users
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,10 +40,9 @@ def test_seed_demo_and_talk_from_the_environment(tmp_path):
     assert seeded.returncode == 0 and "seeded" in seeded.stdout, seeded.stderr
     again = flask(["seed-demo"], tmp_path, env)
     assert "not empty" in again.stdout
-    # partners are not running here: talk still answers, and a PIN prompt needs no bank
-    talk = flask(["talk"], tmp_path, env, input_text="잔액 알려줘\n취소\n")
-    assert talk.returncode == 0, talk.stderr
-    assert "PIN" in talk.stdout and "취소했습니다" in talk.stdout
+    # talk is a client of a running service (tests/e2e/test_talk.py): none runs here, and it says so
+    talk = flask(["talk", "--url", "http://127.0.0.1:9"], tmp_path, env, input_text="잔액 알려줘\n")
+    assert talk.returncode == 1 and "Nothing answers at http://127.0.0.1:9" in talk.stderr, talk.stderr
     assert (tmp_path / "data" / "couchbank.sqlite3").exists()
 
 
@@ -60,8 +60,11 @@ def test_users_enrolment_commands(runner, services):
     ok(runner.invoke(args=["users", "set-pin", "kim"], input="7391\n7391\n"))
     ok(runner.invoke(args=["users", "link-account", "kim", "--bank", "kbank", "--number", "100-999-111222",
                            "--name", "급여통장", "--primary"]))
+    no_holder = runner.invoke(args=["users", "add-payee", "kim", "--name", "누나", "--bank", "woori",
+                                    "--number", "1002-222-333444"])
+    assert no_holder.exit_code != 0 and "--holder" in no_holder.output  # the recipient check needs it
     ok(runner.invoke(args=["users", "add-payee", "kim", "--name", "누나", "--bank", "woori",
-                           "--number", "1002-222-333444", "--alias", "Sis"]))
+                           "--number", "1002-222-333444", "--holder", "김민지", "--alias", "Sis"]))
     added = runner.invoke(args=["users", "add-device", "kim", "kim-speaker"])
     ok(added)
     totp = runner.invoke(args=["users", "enrol-totp", "kim"])
@@ -76,6 +79,8 @@ def test_users_enrolment_commands(runner, services):
     assert "7391" not in (user.pin_hash or "") and secret.encode() not in device.secret_enc
     assert totp.output.split("secret=")[1].split("&")[0].encode() not in user.totp_secret_enc
     assert json.loads(payee.aliases) == ["Sis"]
+    assert "김민지".encode() not in payee.holder_enc  # personal data, sealed like the number
+    assert holder_names.unseal(services.keys, "kim", "누나", payee.holder_enc) == "김민지"
     ok(runner.invoke(args=["users", "revoke-device", "kim-speaker"]))
     assert runner.invoke(args=["users", "revoke-device", "kim-speaker"]).exit_code != 0
     assert runner.invoke(args=["users", "create", "kim", "--name", "x"]).exit_code != 0

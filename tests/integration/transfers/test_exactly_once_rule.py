@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from adapters import registry
 from adapters.base import OutcomeUnknown, TransferRequest, TransferResult
 from adapters.memory import MemoryAdapter
 from banking.audit.trail import Actor
@@ -37,7 +38,8 @@ class LostOnTheWay(MemoryAdapter):
 
 @pytest.fixture
 def lost_partners() -> Partners:
-    return Partners({"kbank": LostOnTheWay("kbank"), "woori": MemoryAdapter("woori")})
+    return Partners({**{bank.code: MemoryAdapter(bank.code) for bank in registry.catalogue()},
+                     "kbank": LostOnTheWay("kbank")})
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from banking.platform.partners import Partners
 def test_a_hanging_bank_does_not_hang_the_turn(live_app_factory, sandbox_faults_cleared, sandbox_data_dir,
                                                http_device):
     partners = Partners({bank: registry.create(bank, base_url=sandbox_faults_cleared[bank], timeout_s=5.0,
-                                               data_dir=sandbox_data_dir) for bank in ("kbank", "woori")})
+                                               data_dir=sandbox_data_dir) for bank in sandbox_faults_cleared})
     app, url = live_app_factory(partners)
     device = http_device(url)
     device.turn("잔액 알려줘")

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adapters import registry
 from adapters.base import Balance
 from adapters.memory import MemoryAdapter
 from banking.auth import enrolment
@@ -61,7 +62,8 @@ class SlowBalances(MemoryAdapter):
 
 
 def test_a_partner_call_that_finishes_after_its_turn_is_still_an_event(live_app_factory, http_device):
-    partners = Partners({"kbank": SlowBalances("kbank"), "woori": MemoryAdapter("woori")})
+    partners = Partners({**{bank.code: MemoryAdapter(bank.code) for bank in registry.catalogue()},
+                         "kbank": SlowBalances("kbank")})
     app, url = live_app_factory(partners, turn_budget_s=0.3)
     services = app.extensions["couchbank"]
     device = http_device(url)

@@ -22,7 +22,7 @@ def test_broken_plugins_are_logged_and_skipped(monkeypatch, caplog):
     monkeypatch.setattr(registry, "entry_points", lambda group: fakes + real)
     with caplog.at_level(logging.WARNING, logger="adapters.registry"):
         found = registry.available()
-    assert set(found) == {"kbank", "woori"}
+    assert set(found) == {ep.name for ep in real}
     assert "broken" in caplog.text and "notanadapter" in caplog.text
 
 
@@ -44,8 +44,13 @@ class _Unlisted(KBankAdapter):
 
 
 def test_the_catalogue_is_read_from_the_classes_ordered_by_code():
-    assert registry.catalogue() == (KBankAdapter.bank, WooriAdapter.bank)
-    assert [b.sandbox.port_offset for b in registry.catalogue() if b.sandbox] == [1, 2]  # CONTRACT §1
+    catalogue = registry.catalogue()
+    assert [b.code for b in catalogue] == sorted(registry.available())
+    assert catalogue == tuple(registry.available()[b.code].bank for b in catalogue)
+    assert {KBankAdapter.bank, WooriAdapter.bank} <= set(catalogue)
+    offsets = {b.code: b.sandbox.port_offset for b in catalogue if b.sandbox}
+    assert offsets["kbank"] == 1 and offsets["woori"] == 2  # CONTRACT §1
+    assert len(set(offsets.values())) == len(offsets)  # one port each
 
 
 def test_an_adapter_without_its_own_catalogue_entry_is_skipped(monkeypatch, caplog):
@@ -53,5 +58,5 @@ def test_an_adapter_without_its_own_catalogue_entry_is_skipped(monkeypatch, capl
     fakes = [EntryPoint(name="other", value=f"{__name__}:_Unlisted", group=registry.GROUP)]
     monkeypatch.setattr(registry, "entry_points", lambda group: fakes + real)
     with caplog.at_level(logging.WARNING, logger="adapters.registry"):
-        assert [b.code for b in registry.catalogue()] == ["kbank", "woori"]
+        assert [b.code for b in registry.catalogue()] == sorted(ep.name for ep in real)
     assert "'other' declares no catalogue entry" in caplog.text

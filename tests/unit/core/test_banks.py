@@ -6,6 +6,7 @@ from typing import Iterator
 
 import pytest
 
+from adapters import registry
 from adapters.base import BankInfo
 from adapters.kbank import KBankAdapter
 from adapters.woori import WooriAdapter
@@ -30,8 +31,9 @@ def catalogue_of() -> Iterator[object]:
 
 def test_the_installed_catalogue_is_the_adapters_entries_by_code():
     installed = banks.installed()
-    assert installed.codes == ("kbank", "woori")
-    assert installed.banks == (KBankAdapter.bank, WooriAdapter.bank)
+    assert installed.codes == tuple(bank.code for bank in registry.catalogue())
+    assert installed.banks == registry.catalogue()
+    assert {KBankAdapter.bank, WooriAdapter.bank} <= set(installed.banks)
     assert "woori" in installed and "toss" not in installed and None not in installed
 
 
@@ -62,7 +64,8 @@ def test_spaces_and_hyphens_in_a_spoken_name_are_optional():
     assert parse("bookbank balance").slots.bank is None
 
 
-def test_the_hints_are_the_names_telling_words():
+def test_the_hints_are_the_names_telling_words(catalogue_of):
+    catalogue_of(KBankAdapter.bank, WooriAdapter.bank)
     # `우리` alone is "our": it is never the word that lets an utterance reach the bank patterns
     assert set(grammar().hints.pattern.split("|")) == {"뱅크", "은행", "bank", "woori", "케뱅", "뱅킹", "우리은"}
 
@@ -88,7 +91,8 @@ def test_the_quoting_particle_follows_the_last_name(catalogue_of, entries, ko):
     assert speech.installed_banks("ko-KR").text == ko
 
 
-def test_the_installed_banks_read_back_as_before():
+def test_two_banks_read_back_as_before(catalogue_of):
+    catalogue_of(KBankAdapter.bank, WooriAdapter.bank)
     assert speech.sentence(Reply("ask_bank"), "ko-KR").text == \
         "어느 은행 계좌에서 보낼까요? 케이뱅크 또는 우리은행이라고 말씀해 주세요."
     assert speech.sentence(Reply("ask_bank"), "en-US").text == \

@@ -5,7 +5,16 @@ import dataclasses
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from banking.core.dialog import Facts, Limits, State, authorisation, concerns_transfer, decide, needs_check
+from banking.core.dialog import (
+    Facts,
+    Limits,
+    RecipientCheck,
+    State,
+    authorisation,
+    concerns_transfer,
+    decide,
+    needs_check,
+)
 from banking.core.nlu import Parse, Slots
 from banking.core.payee_match import Payee
 
@@ -20,13 +29,22 @@ def p(intent="unknown", amount=None, payee=None, bank=None, digits=None, yes_no=
                  currency=currency, yes_no=yes_no, digits=digits)
 
 
+#: the payees' account holders, registered and as their banks answer the recipient check
+HOLDERS = {"엄마": "박미영", "아빠": "김영수"}
+
+
 def run(*turns, facts=FACTS):
-    """Feed (parse, check result) pairs through decide, as banking.voice.turn does."""
+    """Feed (parse, check result) pairs through decide, as banking.voice.turn does (the
+    recipient check, when asked for, answering each payee's registered holder)."""
     state, decision = State(), None
     for parse, check in turns:
         kind = needs_check(state, parse)
         f = dataclasses.replace(facts, **({kind: check} if kind and check else {}))
         decision = decide(state, parse, f)
+        if "check_recipient" in decision.actions:
+            payee = decision.state.payee
+            f = dataclasses.replace(f, recipient=RecipientCheck(payee, False, HOLDERS[payee], HOLDERS[payee]))
+            decision = decide(state, parse, f)
         state = decision.state
     return decision
 
@@ -34,9 +52,9 @@ def run(*turns, facts=FACTS):
 def test_transfer_with_all_slots_reads_back_and_awaits_pin():
     d = run((p("transfer", 50_000, "엄마"), None))
     assert d.state.awaiting == "pin" and d.state.status == "in_progress"
-    assert d.replies[-1].key == "read_back"
+    assert d.replies[-1].key == "read_back_holder"
     assert d.replies[-1].params == {"amount": 50_000, "payee": "엄마", "payee_bank": "woori",
-                                    "last4": "4321", "source_bank": "kbank"}
+                                    "last4": "4321", "source_bank": "kbank", "holder": "박*영"}
     assert d.actions == ()
 
 
@@ -77,7 +95,7 @@ def test_change_of_mind_voids_the_authorisation():
     start = (p("transfer", 400_000, "아빠"), None)
     d = run(start, (p(digits="4826"), "ok"), (p(amount=30_000, yes_no=False), None))
     assert d.state.awaiting == "pin" and d.state.authorised is None and d.state.amount == 30_000
-    assert d.replies[-1].key == "read_back"
+    assert d.replies[-1].key == "read_back_holder"
 
 
 @pytest.mark.parametrize("amount,key", [(1_000_001, "over_per_transfer"), (5_000_000, "over_per_transfer")])
@@ -162,9 +180,13 @@ def test_no_money_without_a_fresh_factor_bound_to_what_was_read_back(turns):
             facts = dataclasses.replace(facts, **{kind: check})
         before = state
         decision = decide(state, parse, facts)
+        if "check_recipient" in decision.actions:  # as the turn does: ask the bank, decide again
+            payee = decision.state.payee
+            check = RecipientCheck(payee, False, HOLDERS[payee], HOLDERS[payee])
+            decision = decide(state, parse, dataclasses.replace(facts, recipient=check))
         state = decision.state
         for reply in decision.replies:
-            if reply.key == "read_back":
+            if reply.key == "read_back_holder":
                 read_back = (reply.params["amount"], reply.params["payee"], reply.params["source_bank"])
         if "transfer" in decision.actions:
             # the factor checked in this very turn said ok

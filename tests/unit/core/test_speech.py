@@ -48,7 +48,7 @@ def test_every_template_exists_in_both_languages():
 
 def test_a_balance_read_is_worded_for_the_card_and_the_voice():
     one = speech.balances([{"bank": "kbank", "number_masked": "***-***-6789", "balance": 1_250_000}], "ko-KR")
-    assert one.card_lines == ["케이뱅크 ***-***-6789: 125만 원"]
+    assert one.card_lines == ["케이뱅크 ***-***-6789: 125만 원."]
     assert one.reply == Reply("balance_one", {"bank": "kbank", "balance": 1_250_000})
     two = speech.balances([{"bank": "kbank", "number_masked": "***-***-6789", "balance": 50_000},
                            {"bank": "woori", "number_masked": "***-***-8901", "balance": 3_000}], "en-US")
@@ -56,14 +56,16 @@ def test_a_balance_read_is_worded_for_the_card_and_the_voice():
     assert two.reply.params["items"].text == "K-Bank 50,000 won, Woori Bank 3,000 won"
 
 
-def test_transactions_are_read_three_at_most_and_all_shown_on_the_card():
+def test_a_page_of_transactions_speaks_three_and_says_how_many_more():
     at = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
-    found = [Transaction("kbank", at, amount, "<김철수>", 0) for amount in (-50_000, 30_000, 1_000, 2_000)]
-    told = speech.transactions(found, "ko-KR")
-    assert told.reply.params["count"] == 4 and told.reply.params["spoken"] == speech.SPOKEN_TRANSACTIONS == 3
-    assert told.card_lines[0] == "3월 2일 <김철수> 5만 원 출금" and len(told.card_lines) == 4
+    page = [speech.Listed(Transaction("kbank", at, amount, "<김철수>", 0), "<김철수>") for amount in (-50_000, 30_000, 1_000)]
+    told = speech.transactions(page, 4, False, None, "ko-KR")
+    assert told.more == (Reply("transactions_more", {"count": 4}),)
+    assert told.card_lines[0] == "3월 2일 <김철수> 5만 원 출금." and len(told.card_lines) == 4
+    assert told.card_lines[-1].startswith("4건 더 있어요.")
     assert "&lt;김철수&gt;" in told.reply.params["items"].ssml
-    assert speech.transactions([], "en-US") == speech.Answer(Reply("no_transactions"), [])
+    assert speech.transactions([], 0, False, None, "en-US") == speech.Answer(Reply("no_transactions"), [])
+    assert speech.transactions([], 0, True, None, "en-US").reply.key == "no_more_transactions"
 
 
 def test_accounts_are_listed_with_the_primary_one_marked():

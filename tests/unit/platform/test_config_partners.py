@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters import registry
 from adapters.base import BankInfo, Sandbox
 from banking.platform import config
 
@@ -12,7 +13,10 @@ NO_SANDBOX = BankInfo("toss", "토스뱅크", "Toss Bank", ("토스 뱅크",), (
 
 
 def test_the_defaults_are_the_sandboxes_next_to_the_service():
-    assert config.load({}).partner_urls == {"kbank": "http://127.0.0.1:8001", "woori": "http://127.0.0.1:8002"}
+    urls = config.load({}).partner_urls
+    assert urls == {bank.code: f"http://127.0.0.1:{8000 + bank.sandbox.port_offset}"
+                    for bank in registry.catalogue() if bank.sandbox}
+    assert (urls["kbank"], urls["woori"]) == ("http://127.0.0.1:8001", "http://127.0.0.1:8002")
     assert config.load({"COUCHBANK_PORT": "9000"}).partner_urls["woori"] == "http://127.0.0.1:9002"
 
 

@@ -110,8 +110,17 @@ class FakeUnitOfWork:
     def failure_reason(self, transfer_id: str) -> str | None:
         return None
 
+    def payee_holder(self, user_id: str, payee: str) -> str | None:
+        return {"엄마": "박미영"}.get(payee)
+
     def record(self, events: Iterable[Event]) -> None:
         self.events += events
+
+    def remember_reply(self, session_id: str, reply: dict[str, Any]) -> None:
+        self.conversations[session_id] = dataclasses.replace(self.conversations[session_id], last_reply=reply)
+
+    def set_speech_rate(self, user_id: str, rate: str) -> None:
+        self.known = dataclasses.replace(self.known, speech_rate=rate)
 
 
 def _account(bank: str, number: str, primary: bool) -> SimpleNamespace:
@@ -169,6 +178,8 @@ def test_a_transfer_is_read_back_before_anything_is_reserved(services: Services)
     assert (reply.intent, reply.status, reply.awaiting) == ("transfer", "in_progress", "pin")
     assert reply.slots == {"amount": 50_000, "payee": "엄마", "bank": "kbank"}
     assert "엄마" in reply.speech and "4321" in reply.speech and "보낼까요" in reply.speech
+    assert "예금주 박*영" in reply.speech and "박미영" not in reply.speech  # the recipient check, masked
+    assert [type_ for type_, _, _ in uow.events][-2:] == ["partner.holder_name", "turn"]
     assert uow.transfers == [] and uow.commits == 1
     assert uow.conversations[reply.session_id].state.awaiting == "pin"
 

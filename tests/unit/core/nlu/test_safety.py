@@ -21,7 +21,7 @@ MONEY_TALK = ["오만원은 큰 돈이야", "이체 한도가 얼마야?", "수�
               "송금 수수료 있어?", "해외 송금 돼?"]
 OTHER = ["엄마가 용돈 보내준대", "엄마한테 5만원 보낼게", "내일 엄마한테 5만원 보내줘", "send mom 50000 won tomorrow",
          "좋은 하루 보내세요", "주말 잘 보내", "나한테 5만원 보내줘", "엄마한테 보내줄까?", "pay my phone bill",
-         "엄마한테 돈 보내야 되는데", "엄마한테 5만원"]
+         "엄마한테 돈 보내야 되는데", "엄마한테 5만원?", "엄마가 5만원 보내달래", "mom asked me to send 50,000 won"]
 
 
 @pytest.mark.parametrize("text", QUESTIONS + PAST + NEGATION + OBJECTS + MONEY_TALK + OTHER)
