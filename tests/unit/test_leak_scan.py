@@ -27,3 +27,13 @@ def test_a_spoken_pin_is_a_leak_in_every_form():
 def test_numbers_that_only_contain_the_pins_digits_are_not_leaks():
     for text in ["48,260원", "1,482,600", "사과 팔아요", "four eight two", "fourteen eight two six", "a48b26"]:
         assert not leak_scan._PATTERNS["demo PIN, spoken"].search(text), text
+
+
+def test_a_logged_measurement_is_not_a_spoken_pin_but_a_pin_in_a_log_line_is(monkeypatch):
+    buffer = leak_scan.io.StringIO()
+    monkeypatch.setattr(leak_scan, "_log_buffer", buffer)
+    monkeypatch.setattr(leak_scan, "_texts", [])
+    buffer.write('{"method": "POST", "status": 200, "duration_ms": 482.6, "event": "access"}\n')
+    assert leak_scan.find_leaks() == []
+    buffer.write('{"event": "oops", "said": "4.8.2.6"}\n')
+    assert [leak for leak in leak_scan.find_leaks() if leak.startswith("demo PIN, spoken in logs")]
