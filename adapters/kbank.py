@@ -7,10 +7,7 @@ adapter turns into a status inquiry rather than an error.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import logging
 import secrets
 import string
@@ -20,7 +17,7 @@ from typing import Any
 
 import requests
 
-from adapters import registry
+from adapters import paging, registry
 from adapters.base import (
     Account,
     AccountUnavailable,
@@ -77,22 +74,6 @@ def new_bank_tran_id(org_code: str) -> str:
     return f"{org_code}U" + "".join(secrets.choice(_ID_CHARS) for _ in range(9))
 
 
-def encode_cursor(trace: str, skip: int) -> str:
-    """The port's cursor: the bank's `befor_inquiry_trace_info` plus how many rows of that
-    bank page were already handed out (the port's `limit` and KFTC's page size differ)."""
-    return base64.urlsafe_b64encode(json.dumps([trace, skip]).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> tuple[str, int]:
-    if not cursor:
-        return "", 0
-    try:
-        trace, skip = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error):
-        raise InvalidRequest("malformed cursor", code="cursor") from None
-    if not isinstance(trace, str) or not isinstance(skip, int) or skip < 0:
-        raise InvalidRequest("malformed cursor", code="cursor")
-    return trace, skip
 
 
 def refusal(bank_rsp_code: str) -> PartnerError:
@@ -273,25 +254,12 @@ class KBankAdapter(PartnerAdapter):
         })
 
     def transactions(self, account: str, *, limit: int = 20, cursor: str | None = None) -> TransactionPage:
-        if limit < 1:
-            raise InvalidRequest("limit must be at least 1", code="limit")
-        fintech = self._fintech_num(account)
-        trace, skip = decode_cursor(cursor)
-        found: list[Transaction] = []
-        while True:
-            page = self._transaction_page(fintech, trace)
-            rows = page.get("res_list", [])[skip:]
-            more = page.get("next_page_yn") == "Y"
-            wanted = limit - len(found)
-            if len(rows) > wanted:
-                found += [transaction_of(r) for r in rows[:wanted]]
-                return TransactionPage(found, encode_cursor(trace, skip + wanted))
-            found += [transaction_of(r) for r in rows]
-            if not more:
-                return TransactionPage(found, None)
-            trace, skip = str(page.get("befor_inquiry_trace_info", "")), 0
-            if len(found) == limit:
-                return TransactionPage(found, encode_cursor(trace, 0))
+        def page(trace: str) -> paging.BankPage:
+            body = self._transaction_page(self._fintech_num(account), trace)
+            more = body.get("next_page_yn") == "Y"
+            return body.get("res_list", []), str(body.get("befor_inquiry_trace_info", "")) if more else None
+
+        return paging.collect(page, transaction_of, cursor, limit)
 
     def transfer(self, request: TransferRequest) -> TransferResult:
         if request.amount <= 0 or request.to_bank not in self._bank_codes:

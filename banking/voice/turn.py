@@ -103,8 +103,9 @@ class Done:
     replies: tuple[Reply, ...]
     card_lines: list[str] = dataclasses.field(default_factory=list)
     data: dict[str, Any] | None = None
-    #: the rendered reply was kept with the conversation, for a later `다시 말해줘`
-    remembered: bool = False
+    #: the reply as rendered and kept with the conversation, for a later `다시 말해줘`; None
+    #: when the turn's outcome came after its conversation was saved (a transfer's)
+    remembered: TurnReply | None = None
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,10 @@ def _turn(services: Services, uow: TurnUnitOfWork, calls: CallLog, request: Turn
     result = _carry_out(services, uow, calls, ctx, decision)
     if isinstance(result, Conflict):
         return _busy(uow, ctx)
-    rate = _rate(ctx, decision)
-    reply = _render(ctx, decision, result, rate)
-    if not result.remembered:
-        # a transfer's outcome came after its conversation was saved
+    reply = result.remembered
+    if reply is None:
+        rate = _rate(ctx, decision)
+        reply = _render(ctx, decision, result, rate)
         with uow.write() as repo:
             _remember(repo, ctx, reply, rate)
             uow.commit()
@@ -303,13 +304,15 @@ def _save(uow: TurnUnitOfWork, calls: CallLog, ctx: TurnContext, decision: Decis
           verified_until: dt.datetime | None) -> Done | Conflict:
     # drained (and so logged) before the write lock is taken, not while it is held
     events = [*transfers.call_events(calls, ctx.actor), _turn_event(ctx, decision, done.state)]
+    rate = _rate(ctx, decision)
+    reply = _render(ctx, decision, done, rate)
     with uow.write() as repo:
         if not repo.save_conversation(ctx.convo, done.state, ctx.now, verified_until):
             return Conflict()
         repo.record(events)
-        _remember(repo, ctx, _render(ctx, decision, done, _rate(ctx, decision)), _rate(ctx, decision))
+        _remember(repo, ctx, reply, rate)
         uow.commit()
-    return dataclasses.replace(done, remembered=True)
+    return dataclasses.replace(done, remembered=reply)
 
 
 def _transfer(services: Services, uow: TurnUnitOfWork, calls: CallLog, ctx: TurnContext, decision: Decision,

@@ -8,10 +8,7 @@ order must not run.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import logging
 import secrets
 import string
@@ -21,7 +18,7 @@ from typing import Any
 
 import requests
 
-from adapters import registry
+from adapters import paging, registry
 from adapters.base import (
     Account,
     AccountUnavailable,
@@ -113,22 +110,6 @@ def transaction_of(row: dict[str, Any]) -> Transaction:
     )
 
 
-def encode_cursor(next_key: str, skip: int) -> str:
-    """The port's cursor: Mirae's `CTX_AREA_NK100` plus how many rows of that page were
-    already handed out (its page size is fixed, the port's `limit` is not)."""
-    return base64.urlsafe_b64encode(json.dumps([next_key, skip]).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> tuple[str, int]:
-    if not cursor:
-        return "", 0
-    try:
-        next_key, skip = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error):
-        raise InvalidRequest("malformed cursor", code="cursor") from None
-    if not isinstance(next_key, str) or not isinstance(skip, int) or skip < 0:
-        raise InvalidRequest("malformed cursor", code="cursor")
-    return next_key, skip
 
 
 def _account_params(account: str) -> dict[str, str]:
@@ -215,26 +196,15 @@ class MiraeAdapter(PartnerAdapter):
                        balance=int(summary["DNCA_TOT_AMT"]))
 
     def transactions(self, account: str, *, limit: int = 20, cursor: str | None = None) -> TransactionPage:
-        if limit < 1:
-            raise InvalidRequest("limit must be at least 1", code="limit")
         params = _account_params(account)
-        next_key, skip = decode_cursor(cursor)
-        found: list[Transaction] = []
-        while True:
+
+        def page(next_key: str) -> paging.BankPage:
             body, tr_cont = self._call("GET", "/history", wire.TR_HISTORY, read=True, tr_cont="N" if next_key else "",
                                        params={**params, "CTX_AREA_FK100": "", "CTX_AREA_NK100": next_key})
-            rows = (body.get("output1") or [])[skip:]
             more = tr_cont == "M"
-            wanted = limit - len(found)
-            if len(rows) > wanted:
-                found += [transaction_of(r) for r in rows[:wanted]]
-                return TransactionPage(found, encode_cursor(next_key, skip + wanted))
-            found += [transaction_of(r) for r in rows]
-            if not more:
-                return TransactionPage(found, None)
-            next_key, skip = str(body.get("CTX_AREA_NK100", "")), 0
-            if len(found) == limit:
-                return TransactionPage(found, encode_cursor(next_key, 0))
+            return body.get("output1") or [], str(body.get("CTX_AREA_NK100", "")) if more else None
+
+        return paging.collect(page, transaction_of, cursor, limit)
 
     def transfer(self, request: TransferRequest) -> TransferResult:
         if request.amount <= 0 or request.to_bank not in self._bank_codes:
