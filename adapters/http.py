@@ -25,6 +25,15 @@ _RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
+def body_json(resp: requests.Response) -> Any:
+    """A partner's answer as JSON, or None when it is not (a proxy's HTML error page, an empty
+    body): each dialect then judges the status code alone."""
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
 def retry_after_seconds(value: str | None, default: float = 1.0) -> float:
     """`Retry-After` in seconds; HTTP dates and junk fall back to `default`."""
     try:

@@ -15,8 +15,6 @@ import threading
 import time
 from typing import Any
 
-import requests
-
 from adapters import paging, registry
 from adapters.base import (
     Account,
@@ -40,7 +38,7 @@ from adapters.base import (
     group_digits,
     mask_account,
 )
-from adapters.http import PartnerHttp, retry_after_seconds
+from adapters.http import PartnerHttp, body_json, retry_after_seconds
 
 log = logging.getLogger(__name__)
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -183,7 +181,7 @@ class KBankAdapter(PartnerAdapter):
                 "client_id": self._client_id, "client_secret": self._client_secret,
                 "grant_type": "client_credentials", "scope": "inquiry transfer",
             })
-            payload = _json(resp)
+            payload = body_json(resp)
             if resp.status_code == 200 and isinstance(payload, dict) and "access_token" in payload:
                 self._token = str(payload["access_token"])
                 self._token_expires = time.monotonic() + float(payload.get("expires_in", 0)) - TOKEN_MARGIN_S
@@ -201,7 +199,7 @@ class KBankAdapter(PartnerAdapter):
             token = self._access_token()
             resp = self._http.send(method, path, read=read, headers={"Authorization": f"Bearer {token}"}, **kwargs)
             try:
-                return check(resp.status_code, resp.headers, _json(resp))
+                return check(resp.status_code, resp.headers, body_json(resp))
             except TokenExpired:
                 # the gateway refused before any work: sending again with a new token is safe
                 self._forget_token(token)
@@ -322,10 +320,3 @@ class KBankAdapter(PartnerAdapter):
 
     def close(self) -> None:
         self._http.close()
-
-
-def _json(resp: requests.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None

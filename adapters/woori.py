@@ -41,7 +41,7 @@ from adapters.base import (
     group_digits,
     mask_account,
 )
-from adapters.http import PartnerHttp, retry_after_seconds
+from adapters.http import PartnerHttp, body_json, retry_after_seconds
 
 log = logging.getLogger(__name__)
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -167,7 +167,7 @@ class WooriAdapter(PartnerAdapter):
     def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """An inquiry: a POST in Woori's API, but one that changes nothing, so it may be retried."""
         resp = self._send("POST", API + path, body, read=True)
-        return check(resp.status_code, resp.headers, _json(resp))
+        return check(resp.status_code, resp.headers, body_json(resp))
 
     def new_idempotency_key(self) -> str:
         return str(uuid.uuid4())
@@ -206,7 +206,7 @@ class WooriAdapter(PartnerAdapter):
         if request.not_after is not None:
             headers["Expire-Dttm"] = woori_dttm(request.not_after)
         resp = self._send("POST", API + "/trans/transfers", body, read=False, headers=headers)
-        result = check(resp.status_code, resp.headers, _json(resp))
+        result = check(resp.status_code, resp.headers, body_json(resp))
         state, reason = state_of(result)
         if state == "failed":
             raise refusal(reason or "")
@@ -216,7 +216,7 @@ class WooriAdapter(PartnerAdapter):
 
     def transfer_status(self, idempotency_key: str) -> TransferResult:
         resp = self._send("GET", f"{API}/trans/transfers/{quote(idempotency_key, safe='')}", None, read=True)
-        envelope = _json(resp)
+        envelope = body_json(resp)
         if resp.status_code == 404 and _res_code(envelope) == "E0404":
             return TransferResult(idempotency_key, "not_found")
         body = check(resp.status_code, resp.headers, envelope)
@@ -237,10 +237,3 @@ class WooriAdapter(PartnerAdapter):
 def _res_code(envelope: Any) -> str:
     header = envelope.get("dataHeader") if isinstance(envelope, dict) else None
     return str(header.get("resCode", "")) if isinstance(header, dict) else ""
-
-
-def _json(resp: requests.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None

@@ -41,7 +41,7 @@ from adapters.base import (
     group_digits,
     mask_account,
 )
-from adapters.http import PartnerHttp
+from adapters.http import PartnerHttp, body_json
 from couchbank_mirae import wire
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def refusal(msg_cd: str) -> PartnerError:
 
 
 def _is_throttle(resp: requests.Response) -> bool:
-    payload = _json(resp)
+    payload = body_json(resp)
     return isinstance(payload, dict) and payload.get("msg_cd") == wire.THROTTLED
 
 
@@ -145,7 +145,7 @@ class MiraeAdapter(PartnerAdapter):
                 return self._token
             resp = self._http.send("POST", wire.TOKEN_PATH, read=True, json={
                 "grant_type": "client_credentials", "appkey": self._app_key, "appsecret": self._app_secret})
-            payload = _json(resp)
+            payload = body_json(resp)
             if resp.status_code == 200 and isinstance(payload, dict) and payload.get("access_token"):
                 self._token = str(payload["access_token"])
                 self._token_expires = time.monotonic() + float(payload.get("expires_in", 0)) - TOKEN_MARGIN_S
@@ -170,7 +170,7 @@ class MiraeAdapter(PartnerAdapter):
                        "tr-id": tr_id, "custtype": "P", "tr-cont": tr_cont}
             resp = self._http.send(method, wire.API + path, read=read, headers=headers, **kwargs)
             try:
-                return check(resp.status_code, _json(resp)), resp.headers.get("tr-cont", "")
+                return check(resp.status_code, body_json(resp)), resp.headers.get("tr-cont", "")
             except TokenExpired:
                 # refused at the gateway before any work: the same request with a new token is safe
                 self._forget_token(token)
@@ -251,10 +251,3 @@ class MiraeAdapter(PartnerAdapter):
 
     def close(self) -> None:
         self._http.close()
-
-
-def _json(resp: requests.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None
